@@ -1,0 +1,82 @@
+"""The Triton JIT code of :mod:`interpolate_triton` (imported lazily: needs triton)."""
+
+import triton
+import triton.language as tl
+
+from .counter_rng import GAP_SCALE, GOLDEN, MIX_MUL_1, MIX_MUL_2
+
+_GOLDEN = tl.constexpr(GOLDEN)
+_MIX_MUL_1 = tl.constexpr(MIX_MUL_1)
+_MIX_MUL_2 = tl.constexpr(MIX_MUL_2)
+_GAP_SCALE = tl.constexpr(GAP_SCALE)
+
+
+@triton.jit
+def _mix64(z):
+    """SplitMix64's finaliser on uint64 lanes (same as counter_rng.mix64_int)."""
+    z = z ^ (z >> 30)
+    z = z * _MIX_MUL_1
+    z = z ^ (z >> 27)
+    z = z * _MIX_MUL_2
+    return z ^ (z >> 31)
+
+
+@triton.jit
+def smote_kernel(
+    pool_ptr,  # (n_pool, d) rows that bases and neighbours index into
+    nbr_ptr,  # (n_base, k) int64 neighbour rows of the pool
+    base_rows_ptr,  # (n_base,) int64 pool row of each base (read only if HAS_BASE_ROWS)
+    out_ptr,  # (count, d) destination, row stride stride_out
+    key,  # int64 bit pattern of the uint64 stream key
+    start,  # stream index of out row 0
+    count,  # rows to write
+    n_pairs,  # n_base * k (< 2**31)
+    k,  # neighbours per base
+    d,  # features
+    stride_pool,  # elements between pool rows
+    stride_nbr,  # elements between neighbour-table rows
+    stride_out,  # elements between output rows
+    HAS_BASE_ROWS: tl.constexpr,
+    COMPUTE_F64: tl.constexpr,  # interpolate in fp64 (fp64 pools) instead of fp32
+    BLOCK_M: tl.constexpr,  # synthetic rows per program
+    BLOCK_D: tl.constexpr,  # features per inner step (masked tail for any d)
+):
+    pid = tl.program_id(0)
+    # int64 offsets: count * d passes 2**31 at realistic sizes (100M rows x 16).
+    rows = pid.to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
+    row_ok = rows < count
+    counter = (start + rows).to(tl.uint64)
+    key_u = key.to(tl.uint64, bitcast=True)
+    word0 = _mix64(key_u + (counter * 2 + 1) * _GOLDEN)
+    word1 = _mix64(key_u + (counter * 2 + 2) * _GOLDEN)
+    # pair = floor(word0 * n_pairs / 2**64), exact through 32-bit halves.
+    m = n_pairs.to(tl.uint64)
+    pair = ((word0 >> 32) * m + (((word0 & 0xFFFFFFFF) * m) >> 32)) >> 32
+    pair = pair.to(tl.int64)
+    base = pair // k
+    slot = pair % k
+    nb = tl.load(nbr_ptr + base * stride_nbr + slot, mask=row_ok, other=0)
+    if HAS_BASE_ROWS:
+        base_row = tl.load(base_rows_ptr + base, mask=row_ok, other=0)
+    else:
+        base_row = base
+    if COMPUTE_F64:
+        gap = (word1 >> 40).to(tl.float64) * _GAP_SCALE
+    else:
+        gap = (word1 >> 40).to(tl.float32) * _GAP_SCALE
+    base_off = base_row * stride_pool
+    nb_off = nb * stride_pool
+    out_off = rows * stride_out
+    for d0 in range(0, d, BLOCK_D):
+        cols = d0 + tl.arange(0, BLOCK_D)
+        mask = row_ok[:, None] & (cols < d)[None, :]
+        x_base = tl.load(pool_ptr + base_off[:, None] + cols[None, :], mask=mask, other=0.0)
+        x_nb = tl.load(pool_ptr + nb_off[:, None] + cols[None, :], mask=mask, other=0.0)
+        if COMPUTE_F64:
+            x_base = x_base.to(tl.float64)
+            x_nb = x_nb.to(tl.float64)
+        else:
+            x_base = x_base.to(tl.float32)
+            x_nb = x_nb.to(tl.float32)
+        y = x_base + gap[:, None] * (x_nb - x_base)
+        tl.store(out_ptr + out_off[:, None] + cols[None, :], y.to(out_ptr.dtype.element_ty), mask=mask)

@@ -1,0 +1,107 @@
+"""Fused SMOTE generation in Triton: draws, gathers and interpolation in one pass.
+
+Each program makes ``BLOCK_M`` synthetic rows. It computes the counter draws
+in-registers (no index tensors in memory), gathers the base and neighbour rows,
+interpolates in fp32 (fp64 for fp64 pools) and stores straight into the output.
+Bytes moved per synthetic row: ``3 * d * itemsize`` (two row reads, one write)
+plus one 8-byte neighbour index, so the kernel is bandwidth bound for d >= 4.
+
+Runs on CUDA tensors, or on CPU tensors when ``TRITON_INTERPRET=1`` is set
+(that is how CI checks it).
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from .counter_rng import _to_signed, check_pair_count
+
+
+def triton_usable(device: torch.device) -> bool:
+    """Whether the Triton kernel can run on ``device`` (CUDA, or CPU under the interpreter)."""
+    try:
+        import triton  # noqa: F401
+    except ImportError:
+        return False
+    if device.type == "cuda":
+        return True
+    return device.type == "cpu" and os.environ.get("TRITON_INTERPRET") == "1"
+
+
+def _kernel():
+    # Imported on first use: the package must import without triton installed.
+    from ._smote_triton_jit import smote_kernel
+
+    return smote_kernel
+
+
+def block_sizes(d: int) -> tuple[int, int]:
+    """Launch shape rule: BLOCK_D = next power of two of d, capped at 128;
+    BLOCK_M fills 4096 elements per program (16 KB of fp32 per operand tile),
+    enough in-flight loads per SM without spilling registers."""
+    block_d = min(128, 1 << max(0, (d - 1).bit_length()))
+    return max(16, 4096 // block_d), block_d
+
+
+def smote_rows_triton(
+    pool: torch.Tensor,
+    neighbors: torch.Tensor,
+    key: int,
+    start: int,
+    out: torch.Tensor,
+    base_rows: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Write synthetic rows ``start .. start+len(out)-1`` of one stream into ``out``.
+
+    Same contract and results as :func:`interpolate_torch.smote_rows_torch`.
+
+    Raises
+    ------
+    ValueError
+        When shapes, dtypes, devices or contiguity are not what the kernel handles.
+    """
+    if pool.ndim != 2 or out.ndim != 2 or pool.shape[1] != out.shape[1]:
+        raise ValueError(f"pool {tuple(pool.shape)} and out {tuple(out.shape)} must be 2-D, same d")
+    if out.dtype != pool.dtype:
+        raise ValueError(f"out dtype {out.dtype} must equal pool dtype {pool.dtype}")
+    if pool.dtype not in (torch.float16, torch.bfloat16, torch.float32, torch.float64):
+        raise ValueError(f"Triton SMOTE kernel handles float16/bfloat16/float32/float64, got {pool.dtype}")
+    if neighbors.dtype != torch.int64 or neighbors.ndim != 2:
+        raise ValueError("neighbors must be a 2-D int64 tensor")
+    devices = {pool.device, neighbors.device, out.device}
+    if base_rows is not None:
+        devices.add(base_rows.device)
+    if len(devices) != 1:
+        raise ValueError(f"all tensors must be on one device, got {sorted(map(str, devices))}")
+    if pool.stride(1) != 1 or out.stride(1) != 1 or neighbors.stride(1) != 1:
+        raise ValueError("pool, out and neighbors need contiguous rows (stride 1 along features)")
+    n_base, k = neighbors.shape
+    check_pair_count(n_base, k)
+    count, d = out.shape
+    if count == 0:
+        return out
+    block_m, block_d = block_sizes(d)
+    grid = (-(-count // block_m),)
+    base_arg = base_rows.contiguous() if base_rows is not None else neighbors
+    _kernel()[grid](
+        pool,
+        neighbors,
+        base_arg,
+        out,
+        _to_signed(key),
+        start,
+        count,
+        n_base * k,
+        k,
+        d,
+        pool.stride(0),
+        neighbors.stride(0),
+        out.stride(0),
+        HAS_BASE_ROWS=base_rows is not None,
+        COMPUTE_F64=pool.dtype == torch.float64,
+        BLOCK_M=block_m,
+        BLOCK_D=block_d,
+    )
+    return out

@@ -1,0 +1,51 @@
+"""Exact k-nearest neighbours within one set of rows through faiss (CPU flat index).
+
+faiss gives the float32 shortlist (``k + margin + 1`` hits, self removed by
+index); the shared exact re-rank in :mod:`torchsmote.kernels.knn_torch` orders
+it, so faiss and torch return the same neighbours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .knn_torch import SHORTLIST_MARGIN, rerank_exact
+
+
+def knn_self_faiss(x: torch.Tensor, k: int) -> torch.Tensor:
+    """Exact k nearest neighbours of every row among the other rows of ``x``.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, d), on CPU
+    k : int
+        ``1 <= k <= n - 1``.
+
+    Returns
+    -------
+    Tensor of shape (n, k), int64
+        Nearest first, ties toward the smaller index.
+    """
+    import faiss  # core dependency, imported here to keep `import torchsmote` light
+
+    if x.device.type != "cpu":
+        raise ValueError("knn_backend='faiss' runs on CPU tensors (faiss-cpu); use 'torch' on CUDA")
+    n, d = x.shape
+    if not 1 <= k <= n - 1:
+        raise ValueError(f"need 1 <= k <= n - 1, got k={k} for n={n} rows")
+    m = min(n - 1, k + SHORTLIST_MARGIN)
+    xf = x.detach().to(torch.float32)
+    xf = np.ascontiguousarray((xf - xf.mean(dim=0, keepdim=True)).numpy())
+    index = faiss.IndexFlatL2(d)
+    index.add(xf)
+    _dist, hits = index.search(xf, m + 1)
+    hits = torch.from_numpy(hits)
+    rows = torch.arange(n)[:, None]
+    is_self = hits == rows
+    # Drop self where faiss returned it, else drop the last (farthest) hit.
+    drop = torch.where(is_self.any(dim=1), is_self.int().argmax(dim=1), torch.full((n,), m))
+    keep = torch.ones_like(hits, dtype=torch.bool)
+    keep[torch.arange(n), drop] = False
+    cand = hits[keep].view(n, m)
+    return rerank_exact(x, cand, k)

@@ -1,0 +1,3 @@
+from torchsmote.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,173 @@
+"""The sampler contract shared by every over-sampler.
+
+``fit_resample`` validates parameters and input, plans how many rows each class
+gets, then calls the subclass's ``_fit_resample``. Estimators hold no maths: that
+lives in ``torchsmote.kernels`` and the functions that call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
+from sklearn.utils import check_random_state
+
+# scikit-learn's parameter validation (also used by imbalanced-learn): gives the
+# standard "The 'p' parameter of Est must be ... Got ... instead." errors.
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
+
+from torchsmote.backends import KERNEL_BACKENDS, KNN_BACKENDS
+from torchsmote.containers import pack, unpack
+from torchsmote.sampling_strategy import STRING_STRATEGIES, resolve_sampling_strategy
+from torchsmote.validation import check_features, check_labels, class_counts
+
+
+class Labels:
+    """Class structure of ``y``: sorted classes, counts and each class's rows.
+
+    Works on a numpy array or a torch tensor (kept on its device).
+    """
+
+    def __init__(self, y: np.ndarray | torch.Tensor):
+        self.y = y
+        if isinstance(y, torch.Tensor):
+            if y.numel() == 0:
+                raise ValueError("y is empty: it has 0 labels")
+            uniq, self._codes, counts = torch.unique(y, return_inverse=True, return_counts=True)
+            self.classes = uniq.cpu().numpy()
+            self.counts = counts.cpu().numpy()
+        else:
+            check_labels(y)
+            self.classes, self.counts = class_counts(y)
+            self._codes = None
+
+    def rows_of(self, class_index: int) -> np.ndarray | torch.Tensor:
+        """Row indices (ascending) of one class, as int64 on y's device."""
+        if self._codes is not None:
+            return (self._codes == class_index).nonzero().squeeze(1)
+        return np.flatnonzero(self.y == self.classes[class_index])
+
+    def as_numpy(self) -> np.ndarray:
+        return self.y.cpu().numpy() if isinstance(self.y, torch.Tensor) else self.y
+
+
+class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
+    """Base class: parameter and input validation, containers, planning.
+
+    Subclasses implement ``_fit_resample(features, labels, plan)`` and return the
+    resampled features and labels as a numpy array or torch tensor.
+    """
+
+    _estimator_type = "sampler"
+    _sampling_type = "over-sampling"
+
+    _parameter_constraints: dict = {
+        "sampling_strategy": [
+            Interval(Real, 0, 1, closed="right"),
+            StrOptions(set(STRING_STRATEGIES)),
+            Mapping,
+            callable,
+        ],
+        "random_state": ["random_state"],
+        "device": [str, torch.device],
+        "knn_backend": [StrOptions(set(KNN_BACKENDS))],
+        "kernel_backend": [StrOptions(set(KERNEL_BACKENDS))],
+        "chunk_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def fit(self, X, y):
+        """Validate the input and compute ``sampling_strategy_``; returns self.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or Tensor of shape (n_samples, n_features)
+        y : array-like, Series or Tensor of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        self._prepare(X, y)
+        return self
+
+    def fit_resample(self, X, y):
+        """Resample: original rows first, unchanged, then synthetic rows class by class.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or Tensor of shape (n_samples, n_features)
+            numpy in -> numpy out, pandas -> pandas (names, dtypes), torch ->
+            torch (same device and dtype), list -> list.
+        y : array-like, Series or Tensor of shape (n_samples,)
+            Class labels (a one-hot 2-D ``y`` comes back one-hot).
+
+        Returns
+        -------
+        X_resampled : same kind as X, shape (n_samples + n_synthetic, n_features)
+        y_resampled : same kind as y, shape (n_samples + n_synthetic,)
+        """
+        features, labels, info = self._prepare(X, y)
+        features_out, labels_out = self._fit_resample(features, labels)
+        return pack(features_out, labels_out, info)
+
+    def _prepare(self, X, y):
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            self.get_params(deep=False),
+            caller_name=self.__class__.__name__,
+        )
+        features, y_work, info = unpack(X, y)
+        check_features(features)
+        labels = Labels(y_work)
+        y_for_callable = labels.as_numpy() if callable(self.sampling_strategy) else None
+        self.sampling_strategy_ = resolve_sampling_strategy(
+            self.sampling_strategy, labels.classes, labels.counts, y_for_callable
+        )
+        self.classes_ = labels.classes
+        self.n_features_in_ = features.shape[1]
+        if info.x_columns is not None and all(isinstance(c, str) for c in info.x_columns):
+            self.feature_names_in_ = np.asarray(info.x_columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return features, labels, info
+
+    def _seed(self) -> int:
+        """The counter-RNG seed from ``random_state`` (int, RandomState or None).
+
+        An int is used as is; like scikit-learn, None draws from numpy's global
+        RNG (so runs differ) and a RandomState gives its next draw.
+        """
+        state = self.random_state
+        if isinstance(state, Integral):
+            return int(state)
+        return int(check_random_state(state).randint(0, 2**63 - 1, dtype=np.int64))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            # imbalanced-learn's richer tags (sampler_tags, dataframe input) when it
+            # is installed, so its Pipeline and estimator checks treat us as a sampler.
+            from imblearn.utils._tags import InputTags, SamplerTags, Tags
+        except ImportError:
+            tags.estimator_type = "sampler"
+            return tags
+        rich = Tags(
+            estimator_type="sampler",
+            target_tags=tags.target_tags,
+            transformer_tags=None,
+            regressor_tags=None,
+            classifier_tags=None,
+            sampler_tags=SamplerTags(),
+        )
+        rich.target_tags.required = True
+        rich.input_tags = InputTags()
+        rich.input_tags.two_d_array = True
+        rich.input_tags.dataframe = True
+        return rich

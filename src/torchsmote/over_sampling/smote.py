@@ -1,0 +1,219 @@
+"""SMOTE: the imbalanced-learn compatible estimator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import HasMethods, Interval
+
+from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
+from torchsmote.generation import generate_rows
+from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
+from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
+
+from .base import BaseOverSampler, Labels
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where each synthetic row came from, in output order.
+
+    Attributes
+    ----------
+    base : ndarray of shape (n_synthetic,), int64
+        Row of the ``X`` given to ``fit_resample`` that the row starts from.
+    neighbor : ndarray of shape (n_synthetic,), int64
+        Row of that ``X`` it moves toward.
+    gap : ndarray of shape (n_synthetic,), float64
+        Position on the segment: ``row = X[base] + gap * (X[neighbor] - X[base])``.
+    """
+
+    base: np.ndarray
+    neighbor: np.ndarray
+    gap: np.ndarray
+
+
+@dataclass
+class _ClassStream:
+    """One class's share of the synthetic rows: enough to regenerate or audit it."""
+
+    label: object
+    rows: np.ndarray  # (n_class,) rows of X in this class
+    neighbors: np.ndarray  # (n_class, k) indices into rows
+    key: int  # counter-RNG stream key
+    count: int  # synthetic rows made
+
+
+class SMOTE(BaseOverSampler):
+    """Synthetic Minority Over-sampling Technique, on CPU or CUDA.
+
+    Each synthetic row of class ``c`` is ``x_b + gap * (x_n - x_b)`` where the
+    pair (base ``x_b``, neighbour ``x_n``) is uniform over all pairs of a class
+    row and one of its ``k_neighbors`` nearest same-class rows, and ``gap`` is
+    uniform on ``[0, 1)``. Draws come from a counter-based generator keyed by
+    ``(random_state, class, row)``, so results do not depend on device, backend
+    or ``chunk_size``.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        imbalanced-learn's over-sampling strategies (see
+        :func:`torchsmote.sampling_strategy.resolve_sampling_strategy`).
+    k_neighbors : int or object, default=5
+        Neighbours per base row, or an object with ``fit`` and ``kneighbors``
+        (its ``n_neighbors`` includes the row itself, as in imbalanced-learn).
+        A class to over-sample needs more than ``k_neighbors`` rows; a smaller
+        one raises a ValueError naming it (no silent clamp).
+    random_state : int, RandomState or None, default=None
+        Seed of the counter RNG.
+    device : {'auto', 'cpu', 'cuda', 'cuda:N'} or torch.device, default='auto'
+        Where to compute. 'auto': a torch input's device, else the CPU.
+    knn_backend : {'auto', 'numpy', 'faiss', 'torch'}, default='auto'
+        Exact k-NN engine (all return the same neighbours up to distance ties).
+    kernel_backend : {'auto', 'numpy', 'torch', 'triton'}, default='auto'
+        Interpolation kernel. 'triton' needs CUDA, or ``TRITON_INTERPRET=1`` on CPU.
+    chunk_size : int or None, default=None
+        Synthetic rows per generation chunk; None picks one. Results do not depend on it.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Rows generated per class.
+    classes_ : ndarray
+        Sorted class labels (a class's position is its RNG stream id).
+    provenance_ : Provenance
+        ``base``, ``neighbor`` and ``gap`` of every synthetic row, in output order.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only for DataFrame input with string column names.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "k_neighbors": [
+            Interval(Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "fit"]),
+        ],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        k_neighbors=5,
+        random_state=None,
+        device="auto",
+        knn_backend="auto",
+        kernel_backend="auto",
+        chunk_size=None,
+    ):
+        self.sampling_strategy = sampling_strategy
+        self.k_neighbors = k_neighbors
+        self.random_state = random_state
+        self.device = device
+        self.knn_backend = knn_backend
+        self.kernel_backend = kernel_backend
+        self.chunk_size = chunk_size
+
+    def _fit_resample(self, features, labels: Labels):
+        is_torch = isinstance(features, torch.Tensor)
+        device = resolve_device(self.device, features.device if is_torch else None)
+        kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
+        n, d = features.shape
+        seed = self._seed()
+
+        # Plan and check every class before allocating anything: no partial output.
+        plan = []
+        for class_index, label in enumerate(labels.classes):
+            count = self.sampling_strategy_.get(label, 0)
+            if count == 0:
+                continue
+            rows = labels.rows_of(class_index)
+            self._check_class_size(label, len(rows))
+            plan.append((class_index, label, rows, count))
+        total = sum(count for *_, count in plan)
+
+        features_out, labels_out = self._allocate(features, labels.y, total)
+        streams = []
+        offset = n
+        for class_index, label, rows, count in plan:
+            pool = features[rows].to(device) if is_torch else torch.from_numpy(features[rows])
+            pool = pool.to(device).contiguous()
+            if isinstance(self.k_neighbors, Integral):
+                backend = resolve_knn_backend(self.knn_backend, device, len(rows), d)
+                neighbors = class_neighbors(pool, int(self.k_neighbors), backend)
+            else:
+                neighbors = neighbors_from_estimator(self.k_neighbors, pool)
+            key = stream_key(seed, class_index)
+            target = features_out[offset : offset + count]
+            target_t = target if is_torch else torch.from_numpy(target)
+            if target_t.device == device:
+                generate_rows(
+                    pool,
+                    neighbors,
+                    key,
+                    target_t,
+                    backend=kernel_backend,
+                    chunk_rows=self.chunk_size,
+                )
+            else:
+                staged = torch.empty((count, d), dtype=pool.dtype, device=device)
+                generate_rows(
+                    pool, neighbors, key, staged, backend=kernel_backend, chunk_rows=self.chunk_size
+                )
+                target_t.copy_(staged)
+            labels_out[offset : offset + count] = labels.y[rows[:1]].expand(count) if is_torch else label
+            rows_np = rows.cpu().numpy() if isinstance(rows, torch.Tensor) else rows
+            streams.append(_ClassStream(label, rows_np, neighbors.cpu().numpy(), key, count))
+            offset += count
+        self._streams = streams
+        return features_out, labels_out
+
+    def _check_class_size(self, label, n_rows: int) -> None:
+        if not isinstance(self.k_neighbors, Integral):
+            return
+        k = int(self.k_neighbors)
+        if n_rows < k + 1:
+            raise ValueError(
+                f"class {label!r} has {n_rows} row(s); SMOTE with k_neighbors={k} needs at "
+                f"least {k + 1} rows of each class it over-samples (lower k_neighbors, or "
+                "leave that class out of sampling_strategy)"
+            )
+
+    @staticmethod
+    def _allocate(features, y, total: int):
+        """Output buffers with the original rows already copied in, bit for bit."""
+        n = features.shape[0]
+        if isinstance(features, torch.Tensor):
+            features_out = torch.empty(
+                (n + total, features.shape[1]), dtype=features.dtype, device=features.device
+            )
+        else:
+            features_out = np.empty((n + total, features.shape[1]), dtype=features.dtype)
+        features_out[:n] = features
+        if isinstance(y, torch.Tensor):
+            labels_out = torch.empty(n + total, dtype=y.dtype, device=y.device)
+        else:
+            labels_out = np.empty(n + total, dtype=y.dtype)
+        labels_out[:n] = y
+        return features_out, labels_out
+
+    @property
+    def provenance_(self) -> Provenance:
+        """Recomputed on access from the counter draws (nothing per row is stored)."""
+        if not hasattr(self, "_streams"):
+            raise AttributeError("provenance_ exists after fit_resample")
+        base, neighbor, gap = [], [], []
+        for stream in self._streams:
+            n_base, k = stream.neighbors.shape
+            b, slot, g = smote_draws_numpy(stream.key, 0, stream.count, n_base, k)
+            base.append(stream.rows[b])
+            neighbor.append(stream.rows[stream.neighbors[b, slot]])
+            gap.append(g)
+        if not base:
+            empty = np.empty(0, dtype=np.int64)
+            return Provenance(empty, empty.copy(), np.empty(0, dtype=np.float64))
+        return Provenance(np.concatenate(base), np.concatenate(neighbor), np.concatenate(gap))
