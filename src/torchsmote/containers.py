@@ -54,6 +54,8 @@ def _frame_to_numpy(frame) -> np.ndarray:
 
 def _array_features(X) -> np.ndarray:
     X = np.asarray(X)
+    if not X.dtype.isnative:
+        X = X.astype(X.dtype.newbyteorder("="))  # torch reads native byte order only
     if X.dtype.kind in "biu":
         # Integer/bool features: synthetic rows need a float type; float64 holds
         # every integer below 2**53 exactly, so the original rows survive unchanged.

@@ -1,0 +1,63 @@
+"""SMOTE end to end on W1/W2, torchsmote and imbalanced-learn side by side.
+
+Run with ``make bench``. Medians and the speed-up ratios are printed at the end
+and written to bench/last-run.json; record them, with the machine, in
+bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PEAK_MEMORY
+from workloads import WORKLOADS, workload
+
+#: imbalanced-learn needs ~16 s per W2 run on a 2-core machine: few rounds.
+ROUNDS = {"W1": 5, "W2": 2}
+
+
+def _sampler(library: str, **params):
+    if library == "imblearn":
+        from imblearn.over_sampling import SMOTE
+
+        return SMOTE(random_state=0)
+    from torchsmote import SMOTE
+
+    return SMOTE(random_state=0, **params)
+
+
+LIBRARIES = {
+    "imblearn": {},
+    "torchsmote": {},
+    "torchsmote[knn=faiss]": {"knn_backend": "faiss"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+@pytest.mark.parametrize("library", sorted(LIBRARIES))
+def test_fit_resample(benchmark, name, library):
+    X, y = workload(name)
+    sampler = _sampler(library.split("[")[0], **LIBRARIES[library])
+    benchmark.group = f"fit_resample {name}"
+    benchmark.extra_info.update(library=library, workload=name, shape=list(X.shape))
+    X_res, y_res = benchmark.pedantic(
+        sampler.fit_resample, args=(X, y), rounds=ROUNDS[name], warmup_rounds=0, iterations=1
+    )
+    n_majority = WORKLOADS[name][0]
+    assert X_res.shape == (2 * n_majority, X.shape[1])
+    assert (y_res == 1).sum() == n_majority
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+@pytest.mark.parametrize("library", ["imblearn", "torchsmote"])
+def test_peak_memory(name, library):
+    """Peak extra RSS of one fit_resample in a fresh process (not a timing)."""
+    script = Path(__file__).parent / "peak_memory.py"
+    done = subprocess.run(
+        [sys.executable, str(script), name, library], capture_output=True, text=True, check=True
+    )
+    PEAK_MEMORY.setdefault(name, {})[library] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,0 +1,42 @@
+"""Comparators that say *where* arrays differ, not just that they do."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def _as_numpy(a):
+    if isinstance(a, torch.Tensor):
+        a = a.detach().cpu()
+        if a.dtype == torch.bfloat16:
+            a = a.float()
+        return a.numpy()
+    return np.asarray(a)
+
+
+def assert_close_verbose(actual, expected, *, rtol: float = 1e-6, atol: float = 1e-6, what: str = "values"):
+    """assert_allclose that reports the number of mismatches and the first few indices.
+
+    NaN never passes: a NaN anywhere in ``actual`` is a failure.
+    """
+    a = _as_numpy(actual).astype(np.float64)
+    e = _as_numpy(expected).astype(np.float64)
+    assert a.shape == e.shape, f"{what}: shape {a.shape} != expected {e.shape}"
+    bad = ~(np.abs(a - e) <= atol + rtol * np.abs(e))
+    if bad.any():
+        idx = np.argwhere(bad)[:5]
+        details = ", ".join(f"{tuple(i)}: {a[tuple(i)]!r} vs {e[tuple(i)]!r}" for i in idx)
+        raise AssertionError(f"{what}: {int(bad.sum())} of {bad.size} mismatched; first: {details}")
+
+
+def assert_equal_verbose(actual, expected, *, what: str = "values"):
+    """Exact equality with the mismatch count and first indices."""
+    a = _as_numpy(actual)
+    e = _as_numpy(expected)
+    assert a.shape == e.shape, f"{what}: shape {a.shape} != expected {e.shape}"
+    bad = a != e
+    if bad.any():
+        idx = np.argwhere(bad)[:5]
+        details = ", ".join(f"{tuple(i)}: {a[tuple(i)]!r} vs {e[tuple(i)]!r}" for i in idx)
+        raise AssertionError(f"{what}: {int(bad.sum())} of {bad.size} differ; first: {details}")
