@@ -90,7 +90,7 @@ def smote_rows_triton(
         neighbors,
         base_arg,
         out,
-        _to_signed(key),
+        torch.tensor([_to_signed(key)], dtype=torch.int64, device=pool.device),
         start,
         count,
         n_base * k,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .knn_torch import SHORTLIST_MARGIN, rerank_exact
+from .knn_torch import SHORTLIST_MARGIN, _MatmulExact, centred_work_copy, resolve_exact
 
 
 def knn_self_faiss(x: torch.Tensor, k: int) -> torch.Tensor:
@@ -35,8 +35,8 @@ def knn_self_faiss(x: torch.Tensor, k: int) -> torch.Tensor:
     if not 1 <= k <= n - 1:
         raise ValueError(f"need 1 <= k <= n - 1, got k={k} for n={n} rows")
     m = min(n - 1, k + SHORTLIST_MARGIN)
-    xf = x.detach().to(torch.float32)
-    xf = np.ascontiguousarray((xf - xf.mean(dim=0, keepdim=True)).numpy())
+    xw = centred_work_copy(x.detach())
+    xf = np.ascontiguousarray(xw.to(torch.float32).numpy())
     index = faiss.IndexFlatL2(d)
     index.add(xf)
     _dist, hits = index.search(xf, m + 1)
@@ -48,4 +48,6 @@ def knn_self_faiss(x: torch.Tensor, k: int) -> torch.Tensor:
     keep = torch.ones_like(hits, dtype=torch.bool)
     keep[torch.arange(n), drop] = False
     cand = hits[keep].view(n, m)
-    return rerank_exact(x, cand, k)
+    # The shortlist's error bound is float32's, whatever x's dtype: faiss computed it.
+    with _MatmulExact():
+        return resolve_exact(x, xw.to(torch.float32), cand, k)

@@ -78,17 +78,69 @@ def knn_self_torch(x: torch.Tensor, k: int, *, strategy: str = "auto") -> torch.
     m = min(n - 1, k + SHORTLIST_MARGIN)
     if strategy == "auto":
         strategy = "pruned" if x.device.type == "cpu" and n > 2 * CPU_TILE else "blocked"
+    if strategy not in ("blocked", "pruned"):
+        raise ValueError(f"unknown k-NN strategy {strategy!r}; use 'auto', 'blocked' or 'pruned'")
+    xw = centred_work_copy(x)
+    with _MatmulExact():
+        shortlist = _shortlist_blocked if strategy == "blocked" else _shortlist_pruned
+        return resolve_exact(x, xw, shortlist(xw, m), k)
+
+
+def centred_work_copy(x: torch.Tensor) -> torch.Tensor:
+    """Rows minus their mean, in float64 for float64 input and float32 otherwise.
+
+    Centring happens before any down-cast, so a large common offset (1e8 in
+    float64) cannot wipe out the differences between rows.
+    """
     work_dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
     xw = x.to(work_dtype)
-    xw = xw - xw.mean(dim=0, keepdim=True)
-    with _MatmulExact():
-        if strategy == "blocked":
-            cand = _shortlist_blocked(xw, m)
-        elif strategy == "pruned":
-            cand = _shortlist_pruned(xw, m)
-        else:
-            raise ValueError(f"unknown k-NN strategy {strategy!r}; use 'auto', 'blocked' or 'pruned'")
-    return rerank_exact(x, cand, k)
+    return xw - xw.mean(dim=0, keepdim=True)
+
+
+def resolve_exact(x: torch.Tensor, xw: torch.Tensor, cand: torch.Tensor, k: int) -> torch.Tensor:
+    """Exact neighbours from a shortlist, widening it where a tie could hide.
+
+    A row is *ambiguous* when its k-th exact distance comes within the float32
+    error bound of its farthest shortlisted candidate: an unlisted row might then
+    tie with (or beat) the k-th, so ties could not be broken by index. Those rows
+    get a 4x wider shortlist (blocked, exact self-exclusion), repeatedly, until
+    none is ambiguous or the shortlist holds every other row. Continuous data
+    almost never needs a second round; data with many exact ties (integer grids,
+    duplicates) does, and pays for it.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, d)
+        The caller's rows (exact distances are computed from these).
+    xw : Tensor of shape (n, d)
+        Centred work copy (float32/float64) that the shortlist was computed on.
+    cand : Tensor of shape (n, m), int64
+        Shortlist: the m nearest by working-precision distance, self excluded.
+    k : int
+
+    Returns
+    -------
+    Tensor of shape (n, k), int64
+    """
+    n, d = xw.shape
+    eps = torch.finfo(xw.dtype).eps
+    norms = _sq_norms(xw).to(torch.float64)
+    # |q|^2 + |x|^2 - 2 q.x carries at most ~(d + 2) eps (|q|^2 + |x|^2) of rounding;
+    # doubled (both the listed and the unlisted distance are rounded) and padded.
+    tol = 4.0 * (d + 4) * eps * (norms + norms.max())
+    out, ambiguous = _rerank(x, cand, k, None, tol)
+    m = cand.shape[1]
+    while m < n - 1:
+        rows = ambiguous.nonzero().squeeze(1)
+        if rows.numel() == 0:
+            break
+        m = min(n - 1, 4 * m)
+        out_rows, still = _rerank(x, _shortlist_blocked(xw, m, rows), k, rows, tol.index_select(0, rows))
+        out[rows] = out_rows
+        ambiguous = torch.zeros(n, dtype=torch.bool, device=x.device)
+        if m < n - 1:
+            ambiguous[rows] = still
+    return out
 
 
 def _sq_norms(x: torch.Tensor) -> torch.Tensor:
@@ -104,18 +156,34 @@ def _block_rows(n: int, device: torch.device, bytes_per_row: int) -> int:
     return max(1, min(n, budget // max(1, bytes_per_row)))
 
 
-def _shortlist_blocked(x: torch.Tensor, m: int) -> torch.Tensor:
-    """Shortlist by query blocks against all rows: (n, m) int64 candidates."""
+def _shortlist_blocked(x: torch.Tensor, m: int, rows: torch.Tensor | None = None) -> torch.Tensor:
+    """Shortlist by query blocks against all rows.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, d)
+    m : int
+        Candidates per query, ``m <= n - 1``.
+    rows : Tensor of shape (n_q,), int64, optional
+        Query rows (all rows when omitted).
+
+    Returns
+    -------
+    Tensor of shape (n_q, m), int64
+        The m nearest other rows by partial distance ``|x|^2 - 2 q.x`` (the row
+        constant ``|q|^2`` cannot change a row's order).
+    """
     n = x.shape[0]
+    queries = torch.arange(n, device=x.device) if rows is None else rows
+    n_q = queries.shape[0]
     norms = _sq_norms(x)
-    out = torch.empty((n, m), dtype=torch.int64, device=x.device)
-    block = _block_rows(n, x.device, n * x.element_size() * 2)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        dist = torch.addmm(norms[None, :], x[start:stop], x.T, beta=1, alpha=-2)
-        dist += norms[start:stop, None]
-        rows = torch.arange(stop - start, device=x.device)
-        dist[rows, rows + start] = math.inf  # self excluded by index
+    out = torch.empty((n_q, m), dtype=torch.int64, device=x.device)
+    block = _block_rows(n_q, x.device, n * x.element_size() * 2)
+    for start in range(0, n_q, block):
+        stop = min(n_q, start + block)
+        own = queries[start:stop]
+        dist = torch.addmm(norms[None, :], x.index_select(0, own), x.T, beta=1, alpha=-2)
+        dist[torch.arange(stop - start, device=x.device), own] = math.inf  # self excluded by index
         out[start:stop] = torch.topk(dist, m, dim=1, largest=False, sorted=False).indices
     return out
 
@@ -159,13 +227,24 @@ def _spatial_tiles(x: torch.Tensor, tile: int, seed: int = 0) -> tuple[torch.Ten
 
 
 def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
-    """Shortlist by spatially grouped tiles with triangle-inequality pruning."""
+    """Shortlist by spatially grouped tiles with triangle-inequality pruning.
+
+    Candidates are ranked by the partial distance ``|x|^2 - 2 q.x``: the row
+    constant ``|q|^2`` cannot change a row's order, and skipping it saves one
+    pass over every distance tile.
+    """
     n, _d = x.shape
     perm, bounds = _spatial_tiles(x, CPU_TILE)
     xs = x[perm]
     norms = _sq_norms(xs)
-    centres = torch.stack([xs[a:b].mean(dim=0) for a, b in bounds])
-    radii = torch.stack([(xs[a:b] - centres[t]).norm(dim=1).max() for t, (a, b) in enumerate(bounds)])
+    sizes = torch.tensor([b - a for a, b in bounds], device=x.device)
+    tile_of = torch.repeat_interleave(torch.arange(len(bounds), device=x.device), sizes)
+    centres = torch.zeros((len(bounds), x.shape[1]), dtype=x.dtype, device=x.device)
+    centres.index_add_(0, tile_of, xs).div_(sizes[:, None].to(x.dtype))
+    spread = (xs - centres[tile_of]).norm(dim=1)
+    radii = torch.zeros(len(bounds), dtype=x.dtype, device=x.device)
+    radii.scatter_reduce_(0, tile_of, spread, reduce="amax")
+    centre_norms = _sq_norms(centres)
     # float32 distances carry an absolute error of a few ulps of |q|^2 + |x|^2;
     # this slack keeps pruning and hit tests conservative against it.
     slack = 1e-4 * float(norms.max()) + 1e-12
@@ -174,9 +253,13 @@ def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
         q = xs[qa:qb]
         nq = qb - qa
         q_norms = norms[qa:qb]
-        to_centres = torch.cdist(q, centres)  # (nq, n_tiles)
-        lower = (to_centres - radii[None, :]).clamp_min(0).square()
+        to_centres = torch.addmm(centre_norms[None, :], q, centres.T, alpha=-2)
+        to_centres.add_(q_norms[:, None]).clamp_min_(0).sqrt_()
+        # Lower bound of the full squared distance from q to any row of tile t,
+        # made comparable to partial distances by subtracting |q|^2.
+        lower = (to_centres - radii[None, :]).clamp_min_(0).square_()
         order = torch.argsort(lower.amin(dim=0), stable=True).tolist()
+        lower.sub_(q_norms[:, None])
         best_d = torch.full((nq, m), math.inf, dtype=x.dtype, device=x.device)
         best_i = torch.full((nq, m), -1, dtype=torch.int64, device=x.device)
         worst = torch.full((nq,), math.inf, dtype=x.dtype, device=x.device)
@@ -188,9 +271,7 @@ def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
                 continue
             rows = None if n_live == nq else live.nonzero().squeeze(1)
             q_live = q if rows is None else q.index_select(0, rows)
-            qn_live = q_norms if rows is None else q_norms.index_select(0, rows)
             dist = torch.addmm(norms[None, ka:kb], q_live, xs[ka:kb].T, alpha=-2)
-            dist += qn_live[:, None]
             if ka == qa:  # own tile: a row is never its own neighbour
                 local = torch.arange(nq, device=x.device) if rows is None else rows
                 dist[torch.arange(local.numel(), device=x.device), local] = math.inf
@@ -231,19 +312,32 @@ def rerank_exact(x: torch.Tensor, cand: torch.Tensor, k: int) -> torch.Tensor:
     Tensor of shape (n, k), int64
         Sorted by float64 squared distance, ties toward the smaller index.
     """
-    n, d = x.shape
-    m = cand.shape[1]
-    out = torch.empty((n, k), dtype=torch.int64, device=x.device)
+    return _rerank(x, cand, k, None, None)[0]
+
+
+def _rerank(x, cand, k, rows, tol):
+    """Exact re-rank of ``cand`` for query ``rows`` (all when None).
+
+    Returns the (n_q, k) neighbours and, when ``tol`` is given, which queries
+    are ambiguous: k-th exact distance >= farthest candidate's minus ``tol``.
+    """
+    n_q, m = cand.shape
+    d = x.shape[1]
+    out = torch.empty((n_q, k), dtype=torch.int64, device=x.device)
+    ambiguous = torch.zeros(n_q, dtype=torch.bool, device=x.device)
     # 4M float64 differences (32 MB) per block.
     block = max(1, (1 << 22) // max(1, m * d))
-    for start in range(0, n, block):
-        stop = min(n, start + block)
+    for start in range(0, n_q, block):
+        stop = min(n_q, start + block)
         idx = cand[start:stop]
-        diff = x[idx].to(torch.float64) - x[start:stop, None, :].to(torch.float64)
+        own = slice(start, stop) if rows is None else rows[start:stop]
+        diff = x[idx].to(torch.float64) - x[own, None, :].to(torch.float64)
         dist = (diff * diff).sum(dim=2)
         # Sort by index, then stable-sort by distance: equal distances stay in index order.
         idx_sorted, by_idx = torch.sort(idx, dim=1)
         dist = dist.gather(1, by_idx)
-        order = torch.sort(dist, dim=1, stable=True).indices[:, :k]
-        out[start:stop] = idx_sorted.gather(1, order)
-    return out
+        dist_sorted, order = torch.sort(dist, dim=1, stable=True)
+        out[start:stop] = idx_sorted.gather(1, order[:, :k])
+        if tol is not None:
+            ambiguous[start:stop] = dist_sorted[:, k - 1] >= dist_sorted[:, -1] - tol[start:stop]
+    return out, ambiguous

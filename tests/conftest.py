@@ -11,7 +11,7 @@ import torch
 if not torch.cuda.is_available():
     os.environ.setdefault("TRITON_INTERPRET", "1")
 
-import pytest  # noqa: E402
+import pytest
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 

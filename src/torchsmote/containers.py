@@ -8,13 +8,12 @@ the caller's kinds of container.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
-
-from .validation import check_n_rows
 
 
 @dataclass
@@ -29,6 +28,12 @@ class Containers:
     y_columns: Any = None
     y_dtype: Any = None
     y_one_hot_classes: np.ndarray | None = None
+
+
+def check_n_rows(n_X: int, n_y: int) -> None:
+    """Raise a ValueError when X and y disagree on the number of rows."""
+    if n_X != n_y:
+        raise ValueError(f"X and y have different lengths: X has {n_X} rows, y has {n_y}")
 
 
 def _is_pandas(obj, kind: str) -> bool:
@@ -60,7 +65,17 @@ def _array_features(X) -> np.ndarray:
         # Integer/bool features: synthetic rows need a float type; float64 holds
         # every integer below 2**53 exactly, so the original rows survive unchanged.
         return X.astype(np.float64)
-    if X.dtype.kind not in "f":
+    if X.dtype.kind == "c":
+        raise ValueError("Complex data not supported: X has dtype " + str(X.dtype))
+    if X.dtype.kind == "O":
+        # Object arrays holding numbers are numbers (scikit-learn's rule).
+        try:
+            return X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"X has dtype object with non-numeric values ({exc}); SMOTE needs numeric features"
+            ) from exc
+    if X.dtype.kind != "f":
         raise TypeError(f"X has dtype {X.dtype}; SMOTE needs numeric features")
     return X
 
@@ -79,7 +94,7 @@ def unpack(X, y) -> tuple[np.ndarray | torch.Tensor, np.ndarray | torch.Tensor, 
     if X is None:
         raise ValueError("X is None; pass a 2-D array of features")
     if y is None:
-        raise ValueError("y is None; SMOTE needs class labels")
+        raise ValueError("SMOTE requires y to be passed, but the target y is None")
     info = Containers(x_kind="numpy", y_kind="numpy")
     if isinstance(X, torch.Tensor):
         info.x_kind = "torch"
@@ -130,6 +145,17 @@ def _labels_numpy(y: np.ndarray, info: Containers) -> np.ndarray:
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D class labels, got shape {y.shape}")
     return y
+
+
+def read_only_tensor(array: np.ndarray) -> torch.Tensor:
+    """A zero-copy tensor view of an array that torchsmote only reads.
+
+    ``torch.from_numpy`` warns on read-only arrays (pandas 3 hands them out), but
+    nothing here ever writes through this view, so the warning would be noise.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.from_numpy(array)
 
 
 def pack(features_out, labels_out, info: Containers):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .containers import read_only_tensor
+
 #: torch dtypes the engine handles; everything else is refused with a TypeError.
 TORCH_FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 NUMPY_FLOAT_DTYPES = (np.float16, np.float32, np.float64)
@@ -37,9 +39,13 @@ def check_features(X, *, name: str = "X") -> None:
             f"{name} must be 2-D (n_samples, n_features), got {X.ndim}-D with shape {tuple(X.shape)}"
         )
     if X.shape[0] == 0:
-        raise ValueError(f"{name} is empty: it has 0 rows (shape {tuple(X.shape)})")
+        raise ValueError(
+            f"{name} is empty: 0 sample(s) (shape={tuple(X.shape)}) while a minimum of 1 is required."
+        )
     if X.shape[1] == 0:
-        raise ValueError(f"{name} has 0 features (shape {tuple(X.shape)})")
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={tuple(X.shape)}) while a minimum of 1 is required."
+        )
     if isinstance(X, torch.Tensor):
         if X.dtype not in TORCH_FLOAT_DTYPES:
             raise TypeError(
@@ -59,7 +65,7 @@ def _check_finite_numpy(X: np.ndarray, name: str) -> None:
     # reduce); only a non-finite or overflowing sum pays for the element-wise scan
     # that locates the culprits, so an overflow costs time, never correctness.
     if X.flags.c_contiguous or X.flags.f_contiguous:
-        if bool(torch.isfinite(torch.from_numpy(X).sum())):
+        if bool(torch.isfinite(read_only_tensor(X).sum())):
             return
     elif np.isfinite(np.add.reduce(X, axis=None, dtype=np.float64)):
         return
@@ -82,12 +88,6 @@ def _raise_non_finite(nan_mask: np.ndarray, inf_mask: np.ndarray, name: str) -> 
             parts.append(f"{count} {what} value(s), first at row {row}, column {col}")
     if parts:
         raise ValueError(f"{name} has " + " and ".join(parts) + "; SMOTE needs finite values")
-
-
-def check_n_rows(n_X: int, n_y: int) -> None:
-    """Raise a ValueError when X and y disagree on the number of rows."""
-    if n_X != n_y:
-        raise ValueError(f"X and y have different lengths: X has {n_X} rows, y has {n_y}")
 
 
 def check_labels(y: np.ndarray) -> np.ndarray:

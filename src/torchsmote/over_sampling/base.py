@@ -61,8 +61,9 @@ class Labels:
 class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
     """Base class: parameter and input validation, containers, planning.
 
-    Subclasses implement ``_fit_resample(features, labels, plan)`` and return the
-    resampled features and labels as a numpy array or torch tensor.
+    Subclasses implement ``_fit_resample(features, labels, sampling_strategy)``
+    returning the resampled features and labels (numpy arrays or torch tensors)
+    and a dict of private fitted state (e.g. ``_streams``).
     """
 
     _estimator_type = "sampler"
@@ -94,7 +95,8 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         -------
         self
         """
-        self._prepare(X, y)
+        *_, fitted = self._prepare(X, y)
+        self._set_fitted(fitted)
         return self
 
     def fit_resample(self, X, y):
@@ -113,9 +115,21 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         X_resampled : same kind as X, shape (n_samples + n_synthetic, n_features)
         y_resampled : same kind as y, shape (n_samples + n_synthetic,)
         """
-        features, labels, info = self._prepare(X, y)
-        features_out, labels_out = self._fit_resample(features, labels)
+        features, labels, info, fitted = self._prepare(X, y)
+        features_out, labels_out, state = self._fit_resample(features, labels, fitted["sampling_strategy_"])
+        # Fitted attributes change only once the whole call has succeeded.
+        self._set_fitted({**fitted, **state})
         return pack(features_out, labels_out, info)
+
+    #: Fitted attributes that a fit replaces or removes together.
+    _FITTED = ("sampling_strategy_", "classes_", "n_features_in_", "feature_names_in_", "_streams")
+
+    def _set_fitted(self, fitted: dict) -> None:
+        for name in self._FITTED:
+            if name in fitted:
+                setattr(self, name, fitted[name])
+            elif name in self.__dict__:
+                delattr(self, name)
 
     def _prepare(self, X, y):
         validate_parameter_constraints(
@@ -127,16 +141,16 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         check_features(features)
         labels = Labels(y_work)
         y_for_callable = labels.as_numpy() if callable(self.sampling_strategy) else None
-        self.sampling_strategy_ = resolve_sampling_strategy(
-            self.sampling_strategy, labels.classes, labels.counts, y_for_callable
-        )
-        self.classes_ = labels.classes
-        self.n_features_in_ = features.shape[1]
+        fitted = {
+            "sampling_strategy_": resolve_sampling_strategy(
+                self.sampling_strategy, labels.classes, labels.counts, y_for_callable
+            ),
+            "classes_": labels.classes,
+            "n_features_in_": features.shape[1],
+        }
         if info.x_columns is not None and all(isinstance(c, str) for c in info.x_columns):
-            self.feature_names_in_ = np.asarray(info.x_columns, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        return features, labels, info
+            fitted["feature_names_in_"] = np.asarray(info.x_columns, dtype=object)
+        return features, labels, info, fitted
 
     def _seed(self) -> int:
         """The counter-RNG seed from ``random_state`` (int, RandomState or None).

@@ -10,9 +10,11 @@ import torch
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
+from torchsmote.containers import read_only_tensor
 from torchsmote.generation import generate_rows
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
+from torchsmote.sampling_strategy import _label
 
 from .base import BaseOverSampler, Labels
 
@@ -118,7 +120,7 @@ class SMOTE(BaseOverSampler):
         self.kernel_backend = kernel_backend
         self.chunk_size = chunk_size
 
-    def _fit_resample(self, features, labels: Labels):
+    def _fit_resample(self, features, labels: Labels, sampling_strategy: dict):
         is_torch = isinstance(features, torch.Tensor)
         device = resolve_device(self.device, features.device if is_torch else None)
         kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
@@ -128,10 +130,15 @@ class SMOTE(BaseOverSampler):
         # Plan and check every class before allocating anything: no partial output.
         plan = []
         for class_index, label in enumerate(labels.classes):
-            count = self.sampling_strategy_.get(label, 0)
+            count = sampling_strategy.get(label, 0)
             if count == 0:
                 continue
             rows = labels.rows_of(class_index)
+            # Index the features with rows on their own device and type.
+            if is_torch:
+                rows = torch.as_tensor(rows, device=features.device)
+            elif isinstance(rows, torch.Tensor):
+                rows = rows.cpu().numpy()
             self._check_class_size(label, len(rows))
             plan.append((class_index, label, rows, count))
         total = sum(count for *_, count in plan)
@@ -140,8 +147,7 @@ class SMOTE(BaseOverSampler):
         streams = []
         offset = n
         for class_index, label, rows, count in plan:
-            pool = features[rows].to(device) if is_torch else torch.from_numpy(features[rows])
-            pool = pool.to(device).contiguous()
+            pool = (features[rows] if is_torch else torch.from_numpy(features[rows])).to(device)
             if isinstance(self.k_neighbors, Integral):
                 backend = resolve_knn_backend(self.knn_backend, device, len(rows), d)
                 neighbors = class_neighbors(pool, int(self.k_neighbors), backend)
@@ -165,12 +171,14 @@ class SMOTE(BaseOverSampler):
                     pool, neighbors, key, staged, backend=kernel_backend, chunk_rows=self.chunk_size
                 )
                 target_t.copy_(staged)
-            labels_out[offset : offset + count] = labels.y[rows[:1]].expand(count) if is_torch else label
+            if isinstance(labels_out, torch.Tensor):
+                labels_out[offset : offset + count] = labels.y[labels.rows_of(class_index)[:1]]
+            else:
+                labels_out[offset : offset + count] = label
             rows_np = rows.cpu().numpy() if isinstance(rows, torch.Tensor) else rows
             streams.append(_ClassStream(label, rows_np, neighbors.cpu().numpy(), key, count))
             offset += count
-        self._streams = streams
-        return features_out, labels_out
+        return features_out, labels_out, {"_streams": streams}
 
     def _check_class_size(self, label, n_rows: int) -> None:
         if not isinstance(self.k_neighbors, Integral):
@@ -178,7 +186,7 @@ class SMOTE(BaseOverSampler):
         k = int(self.k_neighbors)
         if n_rows < k + 1:
             raise ValueError(
-                f"class {label!r} has {n_rows} row(s); SMOTE with k_neighbors={k} needs at "
+                f"class {_label(label)} has {n_rows} row(s); SMOTE with k_neighbors={k} needs at "
                 f"least {k + 1} rows of each class it over-samples (lower k_neighbors, or "
                 "leave that class out of sampling_strategy)"
             )
@@ -195,7 +203,7 @@ class SMOTE(BaseOverSampler):
         else:
             features_out = np.empty((n + total, features.shape[1]), dtype=features.dtype)
             # torch's copy uses every core: 32 ms against numpy's 45 ms for 128 MB here.
-            torch.from_numpy(features_out[:n]).copy_(torch.from_numpy(np.ascontiguousarray(features)))
+            torch.from_numpy(features_out[:n]).copy_(read_only_tensor(np.ascontiguousarray(features)))
         if isinstance(y, torch.Tensor):
             labels_out = torch.empty(n + total, dtype=y.dtype, device=y.device)
         else:

@@ -1,0 +1,402 @@
+"""SMOTE interpolation: torch and Triton == the numpy reference (shapes, dtypes, slices, chunks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from conftest import requires_triton
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
+from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
+from torchsmote.kernels.interpolate_torch import smote_rows_torch
+from torchsmote.kernels.interpolate_triton import block_sizes, smote_rows_triton
+from utils import assert_close_verbose, assert_equal_verbose
+
+KEY = stream_key(2024, 1)
+DTYPES = [torch.float32, torch.float64, torch.float16, torch.bfloat16]
+#: (rtol, atol) against the reference: fp32/fp64 may differ by an FMA's rounding; fp16/bf16
+#: by one unit of the low-precision format (both sides round one fp32 value at the end).
+TOL = {
+    torch.float32: (1e-6, 1e-6),
+    torch.float64: (1e-15, 1e-14),
+    torch.float16: (2.0**-10, 1e-6),
+    torch.bfloat16: (2.0**-7, 1e-6),
+}
+D_VALUES = [1, 3, 16, 33, 128]
+
+
+def make_inputs(d: int, dtype: torch.dtype, *, n_pool: int = 60, n_base: int = 40, k: int = 5, seed: int = 0):
+    gen = torch.Generator().manual_seed(seed)
+    pool = (torch.randn(n_pool, d, generator=gen, dtype=torch.float64) * 3).to(dtype)
+    neighbors = torch.randint(0, n_pool, (n_base, k), generator=gen)
+    base_rows = torch.randperm(n_pool, generator=gen)[:n_base]
+    return pool, neighbors, base_rows
+
+
+def reference(pool, neighbors, key, start, count, base_rows=None) -> torch.Tensor:
+    """numpy reference; bfloat16 (which numpy lacks) goes through the same float32 values."""
+    pool_np = pool.float().numpy() if pool.dtype == torch.bfloat16 else pool.numpy()
+    rows = smote_rows_numpy(
+        pool_np, neighbors.numpy(), key, start, count, None if base_rows is None else base_rows.numpy()
+    )
+    return torch.from_numpy(rows).to(pool.dtype)
+
+
+def nan_out(count: int, d: int, dtype) -> torch.Tensor:
+    """Output pre-filled with NaN: a row the kernel forgets to write cannot pass."""
+    return torch.full((count, d), float("nan"), dtype=dtype)
+
+
+def check_close(got, expected, dtype, what):
+    assert got.dtype == dtype, f"{what}: dtype {got.dtype}"
+    rtol, atol = TOL[dtype]
+    assert_close_verbose(got, expected, rtol=rtol, atol=atol, what=what)
+
+
+def run_backend(backend, pool, neighbors, key, start, out, base_rows=None, **kw):
+    if backend == "torch":
+        return smote_rows_torch(pool, neighbors, key, start, out, base_rows, **kw)
+    return smote_rows_triton(pool, neighbors, key, start, out, base_rows)
+
+
+BACKENDS = ["torch", pytest.param("triton", marks=requires_triton)]
+
+
+# ------------------------------------------------------------------ reference properties
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_reference_rows_lie_on_segments(dtype):
+    pool, neighbors, base_rows = make_inputs(7, torch.float64, seed=3)
+    pool = pool.numpy().astype(dtype)
+    for br in (None, base_rows.numpy()):
+        rows = smote_rows_numpy(pool, neighbors.numpy(), KEY, 5, 3000, br)
+        assert rows.dtype == dtype and rows.shape == (3000, 7)
+        rtol = 2.0**-10 if dtype == np.float16 else 1e-6  # float16 rows are rounded once at the end
+        check_on_segments(
+            torch.from_numpy(rows), pool.astype(np.float64), neighbors.numpy(), KEY, 5, br, rtol
+        )
+
+
+def check_on_segments(rows, pool64, neighbors, key, start, base_rows=None, rtol=1e-6, what="rows"):
+    """Recompute every row from the draws: it is base + gap * (neighbour - base), on the segment."""
+    count = rows.shape[0]
+    n_base, k = neighbors.shape
+    base, slot, gap = smote_draws_numpy(key, start, count, n_base, k)
+    b = base if base_rows is None else base_rows[base]
+    x_b, x_n = pool64[b], pool64[neighbors[base, slot]]
+    y = rows.double().numpy()
+    scale = np.abs(x_b).max() + np.abs(x_n).max()
+    slack = rtol * scale
+    lo, hi = np.minimum(x_b, x_n) - slack, np.maximum(x_b, x_n) + slack
+    outside = (y < lo) | (y > hi)
+    assert not outside.any(), (
+        f"{what}: {int(outside.sum())} values off their segment, first {np.argwhere(outside)[:3]}"
+    )
+    assert_close_verbose(y, x_b + gap[:, None] * (x_n - x_b), rtol=rtol, atol=slack, what=f"{what}: formula")
+
+
+# ------------------------------------------------------------------ torch and Triton vs numpy
+
+
+def _counts(d):
+    block_m, _ = block_sizes(d)
+    return [1, 7, block_m + 1, 5000]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("d", D_VALUES)
+def test_torch_matches_reference(d, dtype):
+    pool, neighbors, base_rows = make_inputs(d, dtype, seed=d)
+    for count in _counts(d):
+        for br in (None, base_rows):
+            expected = reference(pool, neighbors, KEY, 11, count, br)
+            out = nan_out(count, d, dtype)
+            got = smote_rows_torch(pool, neighbors, KEY, 11, out, br)
+            assert got is out
+            check_close(out, expected, dtype, f"torch d={d} count={count} base_rows={br is not None}")
+
+
+@requires_triton
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("d", D_VALUES)
+def test_triton_matches_reference(d, dtype):
+    block_m, _ = block_sizes(d)
+    # The interpreter runs a program per BLOCK_M rows: 5000 rows only where programs are few.
+    counts = [1, 7, block_m + 1, 5000 if d <= 16 else 2 * block_m + 3]
+    pool, neighbors, base_rows = make_inputs(d, dtype, seed=d)
+    for count in counts:
+        for br in (None, base_rows):
+            expected = reference(pool, neighbors, KEY, 11, count, br)
+            out = nan_out(count, d, dtype)
+            got = smote_rows_triton(pool, neighbors, KEY, 11, out, br)
+            assert got is out
+            check_close(out, expected, dtype, f"triton d={d} count={count} base_rows={br is not None}")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("start", [0, 1, 2**31 - 40, 2**32 - 3, 2**33 + 5, 2**40 + 12345])
+def test_large_and_boundary_starts(backend, dtype, start):
+    """Starts near and past 2**31 / 2**32 (int64 counters) give the reference's rows."""
+    d = 16
+    count = block_sizes(d)[0] + 1
+    pool, neighbors, base_rows = make_inputs(d, dtype, seed=1)
+    expected = reference(pool, neighbors, KEY, start, count, base_rows)
+    out = run_backend(backend, pool, neighbors, KEY, start, nan_out(count, d, dtype), base_rows)
+    check_close(out, expected, dtype, f"{backend} start={start}")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("d", [200, 257])
+def test_wide_rows(backend, d):
+    """d above BLOCK_D=128: several feature steps, the last one masked."""
+    pool, neighbors, base_rows = make_inputs(d, torch.float32, seed=d)
+    expected = reference(pool, neighbors, KEY, 0, 45, base_rows)
+    out = run_backend(backend, pool, neighbors, KEY, 0, nan_out(45, d, torch.float32), base_rows)
+    check_close(out, expected, torch.float32, f"{backend} d={d}")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_rows_lie_on_segments(backend):
+    pool, neighbors, base_rows = make_inputs(33, torch.float32, seed=4)
+    out = run_backend(backend, pool, neighbors, KEY, 2**33 + 5, nan_out(700, 33, torch.float32), base_rows)
+    check_on_segments(
+        out, pool.double().numpy(), neighbors.numpy(), KEY, 2**33 + 5, base_rows.numpy(), what=backend
+    )
+    out = run_backend(backend, pool, neighbors, KEY, 0, nan_out(700, 33, torch.float32))
+    check_on_segments(out, pool.double().numpy(), neighbors.numpy(), KEY, 0, what=f"{backend} no base_rows")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_torch_chunk_rows_do_not_change_results(dtype):
+    pool, neighbors, base_rows = make_inputs(5, dtype, seed=2)
+    outs = {}
+    for chunk in (1, 7, 1000, None):
+        outs[chunk] = smote_rows_torch(
+            pool, neighbors, KEY, 2**33 + 5, nan_out(2500, 5, dtype), base_rows, chunk
+        )
+    for chunk in (1, 7, 1000):
+        assert_equal_verbose(outs[chunk], outs[None], what=f"chunk_rows={chunk} vs None")
+    check_close(outs[None], reference(pool, neighbors, KEY, 2**33 + 5, 2500, base_rows), dtype, "chunked")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+def test_torch_and_triton_agree(backend, dtype):
+    """Both fast paths on the same inputs agree with each other to within the reference tolerance."""
+    pool, neighbors, base_rows = make_inputs(16, dtype, seed=6)
+    a = smote_rows_torch(pool, neighbors, KEY, 3, nan_out(300, 16, dtype), base_rows)
+    b = run_backend(backend, pool, neighbors, KEY, 3, nan_out(300, 16, dtype), base_rows)
+    check_close(b, a, dtype, f"torch vs {backend}")
+
+
+# ------------------------------------------------------------------ destinations
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("layout", ["row-slice", "column-slice"])
+def test_writes_only_into_the_given_slice(backend, dtype, layout):
+    d, count = 33, 130
+    pool, neighbors, base_rows = make_inputs(d, dtype, seed=7)
+    sentinel = 777.0
+    big = torch.full((count + 30, d + 5), sentinel, dtype=dtype)
+    if layout == "row-slice":
+        region = (slice(10, 10 + count), slice(None))
+        big = big[:, :d].contiguous()
+    else:  # row stride d + 5, unit feature stride
+        region = (slice(10, 10 + count), slice(2, 2 + d))
+    out = big[region]
+    got = run_backend(backend, pool, neighbors, KEY, 2**33 + 5, out, base_rows)
+    assert got.data_ptr() == out.data_ptr()
+    check_close(big[region], reference(pool, neighbors, KEY, 2**33 + 5, count, base_rows), dtype, layout)
+    outside = torch.ones_like(big, dtype=torch.bool)
+    outside[region] = False
+    untouched = big[outside] == sentinel
+    assert bool(untouched.all()), f"{layout}: {int((~untouched).sum())} values outside the slice overwritten"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_strided_neighbors_and_pool(backend):
+    """A neighbour table and a pool that are column slices of wider tensors (row strides > width)."""
+    d, k = 9, 4
+    pool_wide, nb_wide, base_rows = make_inputs(d + 3, torch.float32, seed=8, k=k + 2)
+    pool, neighbors = pool_wide[:, 1 : 1 + d], nb_wide[:, :k]
+    base_rows = torch.stack([base_rows, base_rows], dim=1)[:, 0]  # non-contiguous base_rows
+    assert not pool.is_contiguous() and not neighbors.is_contiguous() and not base_rows.is_contiguous()
+    expected = reference(pool.contiguous(), neighbors.contiguous(), KEY, 99, 300, base_rows.contiguous())
+    out = run_backend(backend, pool, neighbors, KEY, 99, nan_out(300, d, torch.float32), base_rows)
+    check_close(out, expected, torch.float32, f"{backend} strided inputs")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_empty_output(backend):
+    pool, neighbors, _ = make_inputs(4, torch.float32)
+    out = torch.empty((0, 4))
+    assert run_backend(backend, pool, neighbors, KEY, 0, out) is out
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_inputs_not_modified(backend, dtype):
+    pool, neighbors, base_rows = make_inputs(16, dtype, seed=9)
+    saved = [t.clone() for t in (pool, neighbors, base_rows)]
+    run_backend(backend, pool, neighbors, KEY, 0, nan_out(300, 16, dtype), base_rows)
+    for t, s, name in zip(
+        (pool, neighbors, base_rows), saved, ("pool", "neighbors", "base_rows"), strict=True
+    ):
+        assert torch.equal(t, s), f"{backend} modified {name}"
+
+
+def test_runs_on_device(device):
+    pool, neighbors, base_rows = make_inputs(8, torch.float32, seed=10)
+    expected = reference(pool, neighbors, KEY, 0, 500, base_rows)
+    out = smote_rows_torch(
+        pool.to(device),
+        neighbors.to(device),
+        KEY,
+        0,
+        nan_out(500, 8, torch.float32).to(device),
+        base_rows.to(device),
+    )
+    assert out.device.type == device.type
+    check_close(out.cpu(), expected, torch.float32, f"device={device}")
+
+
+# ------------------------------------------------------------------ Triton: keys, launch rule, errors
+
+
+@requires_triton
+@pytest.mark.parametrize(
+    "key",
+    [
+        0,
+        1,
+        12345,
+        2**31 - 1,
+        2**31,
+        2**32 - 1,
+        2**32,
+        2**32 + 7,
+        2**63,
+        2**64 - 2**31 - 1,
+        2**64 - 2**31,
+        2**64 - 1,
+    ],
+    ids=hex,
+)
+def test_triton_accepts_any_64bit_key(key):
+    """The numpy reference takes any key in [0, 2**64); so must the kernel (small keys included)."""
+    pool, neighbors, base_rows = make_inputs(3, torch.float32, seed=11)
+    expected = reference(pool, neighbors, key, 0, 50, base_rows)
+    out = smote_rows_triton(pool, neighbors, key, 0, nan_out(50, 3, torch.float32), base_rows)
+    check_close(out, expected, torch.float32, f"key={key:#x}")
+
+
+def test_block_sizes_rule():
+    for d in range(1, 300):
+        block_m, block_d = block_sizes(d)
+        assert block_d & (block_d - 1) == 0, (d, block_d)  # a power of two
+        assert block_d == min(128, max(1, 1 << (d - 1).bit_length())), (d, block_d)
+        assert block_d >= min(d, 128)
+        assert block_m >= 16 and block_m & (block_m - 1) == 0, (d, block_m)
+        assert block_m * block_d == max(4096, 16 * block_d), (d, block_m, block_d)
+
+
+def _error_cases():
+    d, n_pool, n_base, k = 4, 20, 10, 3
+    pool = torch.randn(n_pool, d)
+    nb = torch.randint(0, n_pool, (n_base, k))
+    out = torch.empty(17, d)
+    meta = torch.device("meta")
+    return {
+        "out-dtype": (dict(out=out.double()), "out dtype"),
+        "pool-int": (dict(pool=pool.int(), out=out.int()), "float16/bfloat16/float32/float64"),
+        "pool-1d": (dict(pool=pool[:, 0]), "2-D"),
+        "out-1d": (dict(out=out[:, 0]), "2-D"),
+        "width": (dict(out=torch.empty(17, d + 1)), "same d"),
+        "nb-int32": (dict(neighbors=nb.int()), "int64"),
+        "nb-1d": (dict(neighbors=nb[:, 0]), "2-D int64"),
+        "pool-columns": (dict(pool=torch.randn(d, n_pool).T), "contiguous rows"),
+        "out-columns": (dict(out=torch.empty(d, 17).T), "contiguous rows"),
+        "nb-columns": (dict(neighbors=torch.randint(0, n_pool, (k, n_base)).T), "contiguous rows"),
+        "nb-device": (dict(neighbors=nb.to(meta)), "one device"),
+        "base-rows-device": (dict(base_rows=torch.arange(n_base, device=meta)), "one device"),
+        "out-device": (dict(out=torch.empty(17, d, device=meta)), "one device"),
+        "too-many-pairs": (
+            dict(neighbors=torch.zeros(1, 1, dtype=torch.int64).expand(2**31, 1)),
+            "2\\*\\*31",
+        ),
+        "k-zero": (dict(neighbors=torch.zeros(n_base, 0, dtype=torch.int64)), "at least one"),
+    }
+
+
+ERROR_CASES = _error_cases()
+
+
+@pytest.mark.parametrize("case", list(ERROR_CASES))
+def test_triton_launcher_refuses_clearly(case):
+    d, n_pool, n_base, k = 4, 20, 10, 3
+    args = dict(
+        pool=torch.randn(n_pool, d),
+        neighbors=torch.randint(0, n_pool, (n_base, k)),
+        out=torch.full((17, d), 5.0),
+        base_rows=None,
+    )
+    override, match = ERROR_CASES[case]
+    args.update(override)
+    out_before = args["out"].clone() if args["out"].device.type != "meta" else None
+    with pytest.raises(ValueError, match=match):
+        smote_rows_triton(args["pool"], args["neighbors"], KEY, 0, args["out"], args["base_rows"])
+    if out_before is not None:
+        assert torch.equal(args["out"], out_before), "a refused launch wrote into out"
+
+
+def test_torch_refuses_too_many_pairs():
+    nb = torch.zeros(1, 1, dtype=torch.int64).expand(2**31, 1)
+    with pytest.raises(ValueError, match="2\\*\\*31"):
+        smote_rows_torch(torch.randn(5, 2), nb, KEY, 0, torch.empty(3, 2))
+
+
+# ------------------------------------------------------------------ property tests
+
+
+@st.composite
+def problems(draw, dtypes):
+    n_pool = draw(st.integers(1, 30))
+    d = draw(st.integers(1, 40))
+    n_base = draw(st.integers(1, n_pool))
+    k = draw(st.integers(1, 6))
+    seed = draw(st.integers(0, 2**31 - 1))
+    dtype = draw(st.sampled_from(dtypes))
+    gen = torch.Generator().manual_seed(seed)
+    pool = (torch.randn(n_pool, d, generator=gen, dtype=torch.float64) * 10).to(dtype)
+    neighbors = torch.randint(0, n_pool, (n_base, k), generator=gen)
+    base_rows = torch.randint(0, n_pool, (n_base,), generator=gen) if draw(st.booleans()) else None
+    count = draw(st.integers(0, 300))
+    start = draw(st.integers(0, 2**48))
+    return pool, neighbors, base_rows, count, start
+
+
+@settings(max_examples=80, deadline=None)
+@given(problem=problems(DTYPES), key=st.integers(0, 2**64 - 1), chunk=st.none() | st.integers(1, 64))
+def test_property_torch_matches_reference(problem, key, chunk):
+    pool, neighbors, base_rows, count, start = problem
+    out = nan_out(count, pool.shape[1], pool.dtype)
+    smote_rows_torch(pool, neighbors, key, start, out, base_rows, chunk)
+    check_close(out, reference(pool, neighbors, key, start, count, base_rows), pool.dtype, "torch")
+
+
+@requires_triton
+@settings(max_examples=30, deadline=None)
+@given(problem=problems(DTYPES), seed=st.integers(0, 2**64 - 1), stream=st.integers(0, 20))
+def test_property_triton_matches_reference(problem, seed, stream):
+    """Keys as the samplers make them (stream_key): small keys are covered separately above."""
+    pool, neighbors, base_rows, count, start = problem
+    key = stream_key(seed, stream)
+    out = nan_out(count, pool.shape[1], pool.dtype)
+    smote_rows_triton(pool, neighbors, key, start, out, base_rows)
+    check_close(out, reference(pool, neighbors, key, start, count, base_rows), pool.dtype, "triton")
