@@ -64,7 +64,7 @@ def cached_case(kind: str, n: int, d: int, seed: int, k: int):
 
 def _small_cases():
     for n in (2, 3, 7, 100):
-        for d in (1, 2, 3, 16, 33):
+        for d in (1, 3, 16, 33):  # d=2 is covered by the property test and the tie cases
             for k in sorted({1, 5, n - 1}):
                 if 1 <= k <= n - 1:
                     yield n, d, k
@@ -255,7 +255,7 @@ def restore_matmul_settings():
 def test_tf32_settings_do_not_change_results_and_are_restored(
     strategy, allow_tf32, precision, restore_matmul_settings
 ):
-    x, expected = cached_case("normal", 400, 16, 17, 5)
+    x, expected = cached_case("normal", 300, 16, 17, 5)
     x = torch.from_numpy(x) + 3.0
     expected = knn_self_numpy(x.numpy(), 5)
     torch.backends.cuda.matmul.allow_tf32 = allow_tf32
