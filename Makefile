@@ -24,7 +24,7 @@ test: lint
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) -m pytest bench -q --benchmark-enable --benchmark-only \
+	$(PY) -m pytest bench -q --benchmark-enable \
 		--benchmark-columns=min,median,max,rounds --benchmark-json=bench/last-run.json
 
 clean:

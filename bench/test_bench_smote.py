@@ -17,7 +17,7 @@ from conftest import PEAK_MEMORY
 from workloads import WORKLOADS, workload
 
 #: imbalanced-learn needs ~16 s per W2 run on a 2-core machine: few rounds.
-ROUNDS = {"W1": 5, "W2": 2}
+ROUNDS = {"W1": 5, "W2": 2, "W2g": 2}
 
 
 def _sampler(library: str, **params):
@@ -40,6 +40,8 @@ LIBRARIES = {
 @pytest.mark.parametrize("name", sorted(WORKLOADS))
 @pytest.mark.parametrize("library", sorted(LIBRARIES))
 def test_fit_resample(benchmark, name, library):
+    if "faiss" in library and name != "W1":
+        pytest.skip("faiss's flat index needs ~26 s per W2 run here; measured on W1 only")
     X, y = workload(name)
     sampler = _sampler(library.split("[")[0], **LIBRARIES[library])
     benchmark.group = f"fit_resample {name}"
@@ -52,7 +54,7 @@ def test_fit_resample(benchmark, name, library):
     assert (y_res == 1).sum() == n_majority
 
 
-@pytest.mark.parametrize("name", sorted(WORKLOADS))
+@pytest.mark.parametrize("name", ["W1", "W2"])
 @pytest.mark.parametrize("library", ["imblearn", "torchsmote"])
 def test_peak_memory(name, library):
     """Peak extra RSS of one fit_resample in a fresh process (not a timing)."""

@@ -6,16 +6,18 @@ import functools
 
 from torchsmote.datasets import make_imbalanced_blobs
 
-#: name -> (n_majority, n_minority, n_features). Float32 clustered blobs, binary,
-#: balanced to 1:1 (sampling_strategy='auto').
+#: name -> (n_majority, n_minority, n_features, blobs per class). Float32, binary,
+#: balanced to 1:1 (sampling_strategy='auto'). W1/W2 are the issue's clustered
+#: workloads; W2g is W2 with one Gaussian per class (no clusters to prune by).
 WORKLOADS = {
-    "W1": (1_000_000, 10_000, 32),
-    "W2": (1_000_000, 100_000, 32),
+    "W1": (1_000_000, 10_000, 32, 10),
+    "W2": (1_000_000, 100_000, 32, 10),
+    "W2g": (1_000_000, 100_000, 32, 1),
 }
 
 
 @functools.lru_cache(maxsize=2)
 def workload(name: str):
     """(X, y) of a named workload, generated once per process (seeded)."""
-    n_majority, n_minority, d = WORKLOADS[name]
-    return make_imbalanced_blobs(n_majority, n_minority, d, random_state=0)
+    n_majority, n_minority, d, n_clusters = WORKLOADS[name]
+    return make_imbalanced_blobs(n_majority, n_minority, d, n_clusters=n_clusters, random_state=0)

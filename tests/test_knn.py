@@ -348,3 +348,23 @@ def test_property_matches_reference(n, d, k_frac, seed, scale, offset, double, b
     x = np.random.default_rng(seed).standard_normal((n, d)) * scale + offset
     x = x.astype(np.float64 if double else np.float32)
     check_backend(torch.from_numpy(x), k, backend, knn_self_numpy(x, k), f"n={n} d={d} k={k}")
+
+
+@pytest.mark.parametrize("give_up", [0.0, 2.0])
+def test_pruned_hands_over_to_blocks_when_pruning_fails(give_up, monkeypatch):
+    """The switch to plain blocks (unclustered data) must not change any neighbour."""
+    monkeypatch.setattr(knn_torch, "CPU_TILE", 64)
+    monkeypatch.setattr(knn_torch, "PRUNE_PROBE_TILES", 3)
+    monkeypatch.setattr(knn_torch, "PRUNE_GIVE_UP", give_up)  # 0: always switch; 2: never
+    calls = []
+    blocked = knn_torch._shortlist_blocked
+    monkeypatch.setattr(
+        knn_torch, "_shortlist_blocked", lambda x, m, rows=None: calls.append(rows) or blocked(x, m, rows)
+    )
+    x = np.random.default_rng(5).uniform(size=(1500, 6)).astype(np.float32)
+    got = knn_self_torch(torch.from_numpy(x), 5, strategy="pruned")
+    assert_equal_verbose(got, knn_self_numpy(x, 5), what=f"give_up={give_up}")
+    # The hand-over (every row after 3 tiles of <= 64: >= 1308 rows) happened exactly
+    # when asked; the tie-widening pass may add small calls of its own.
+    handed_over = any(rows is not None and len(rows) >= 1500 - 3 * 64 for rows in calls)
+    assert handed_over == (give_up == 0.0)
