@@ -43,8 +43,8 @@ class _ClassStream:
     """One class's share of the synthetic rows: enough to regenerate or audit it."""
 
     label: object
-    rows: np.ndarray  # (n_class,) rows of X in this class
-    neighbors: np.ndarray  # (n_class, k) indices into rows
+    rows: np.ndarray | torch.Tensor  # (n_class,) rows of X in this class
+    neighbors: torch.Tensor  # (n_class, k) indices into rows, on the working device
     key: int  # counter-RNG stream key
     count: int  # synthetic rows made
 
@@ -133,20 +133,20 @@ class SMOTE(BaseOverSampler):
             count = sampling_strategy.get(label, 0)
             if count == 0:
                 continue
-            rows = labels.rows_of(class_index)
+            label_rows = labels.rows_of(class_index)
             # Index the features with rows on their own device and type.
             if is_torch:
-                rows = torch.as_tensor(rows, device=features.device)
-            elif isinstance(rows, torch.Tensor):
-                rows = rows.cpu().numpy()
+                rows = torch.as_tensor(label_rows, device=features.device)
+            else:
+                rows = label_rows.cpu().numpy() if isinstance(label_rows, torch.Tensor) else label_rows
             self._check_class_size(label, len(rows))
-            plan.append((class_index, label, rows, count))
-        total = sum(count for *_, count in plan)
+            plan.append((class_index, label, rows, label_rows[:1], count))
+        total = sum(entry[-1] for entry in plan)
 
         features_out, labels_out = self._allocate(features, labels.y, total)
         streams = []
         offset = n
-        for class_index, label, rows, count in plan:
+        for class_index, label, rows, first_row, count in plan:
             pool = (features[rows] if is_torch else torch.from_numpy(features[rows])).to(device)
             if isinstance(self.k_neighbors, Integral):
                 backend = resolve_knn_backend(self.knn_backend, device, len(rows), d)
@@ -172,11 +172,11 @@ class SMOTE(BaseOverSampler):
                 )
                 target_t.copy_(staged)
             if isinstance(labels_out, torch.Tensor):
-                labels_out[offset : offset + count] = labels.y[labels.rows_of(class_index)[:1]]
+                labels_out[offset : offset + count] = labels.y[first_row]
             else:
                 labels_out[offset : offset + count] = label
-            rows_np = rows.cpu().numpy() if isinstance(rows, torch.Tensor) else rows
-            streams.append(_ClassStream(label, rows_np, neighbors.cpu().numpy(), key, count))
+            # Kept where they are: provenance_ moves them to the host only if asked.
+            streams.append(_ClassStream(label, rows, neighbors, key, count))
             offset += count
         return features_out, labels_out, {"_streams": streams}
 
@@ -218,10 +218,11 @@ class SMOTE(BaseOverSampler):
             raise AttributeError("provenance_ exists after fit_resample")
         base, neighbor, gap = [], [], []
         for stream in self._streams:
-            n_base, k = stream.neighbors.shape
-            b, slot, g = smote_draws_numpy(stream.key, 0, stream.count, n_base, k)
-            base.append(stream.rows[b])
-            neighbor.append(stream.rows[stream.neighbors[b, slot]])
+            rows = stream.rows.cpu().numpy() if isinstance(stream.rows, torch.Tensor) else stream.rows
+            table = stream.neighbors.cpu().numpy()
+            b, slot, g = smote_draws_numpy(stream.key, 0, stream.count, *table.shape)
+            base.append(rows[b])
+            neighbor.append(rows[table[b, slot]])
             gap.append(g)
         if not base:
             empty = np.empty(0, dtype=np.int64)
