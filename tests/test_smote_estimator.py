@@ -440,3 +440,13 @@ def test_property_random_small_datasets(problem, knn_backend):
         {c: counts[c] + est.sampling_strategy_.get(c, 0) for c in counts}
     )
     check_provenance(X, y, X_res, y_res, est, k=k)
+
+
+def test_numpy_knn_backend_accepts_bfloat16_tensors():
+    """The float64 reference k-NN takes every torch dtype (numpy has no bfloat16)."""
+    x = torch.randn(40, 3, generator=torch.Generator().manual_seed(0)).to(torch.bfloat16)
+    y = torch.tensor([0] * 30 + [1] * 10)
+    ref, _ = SMOTE(random_state=0, knn_backend="numpy").fit_resample(x, y)
+    fast, _ = SMOTE(random_state=0, knn_backend="torch").fit_resample(x, y)
+    assert ref.dtype == torch.bfloat16
+    assert torch.equal(ref, fast)

@@ -62,7 +62,7 @@ def smote(
         )
     device = x_minority.device
     kernel = resolve_kernel_backend(kernel_backend, device)
-    knn = resolve_knn_backend(knn_backend, device, n, d)
+    knn = resolve_knn_backend(knn_backend, device)
     out = torch.empty((n_samples, d), dtype=x_minority.dtype, device=device)
     if n_samples == 0:
         return out

@@ -40,7 +40,9 @@ def class_neighbors(pool: torch.Tensor, k: int, backend: str) -> torch.Tensor:
     if backend == "faiss":
         return knn_self_faiss(pool, k)
     if backend == "numpy":
-        return torch.from_numpy(knn_self_numpy(pool.cpu().numpy(), k)).to(pool.device)
+        # float64 for every dtype: numpy has no bfloat16, and the reference works in float64.
+        reference = knn_self_numpy(pool.cpu().to(torch.float64).numpy(), k)
+        return torch.from_numpy(reference).to(pool.device)
     raise ValueError(f"unknown k-NN backend {backend!r}")
 
 

@@ -124,6 +124,7 @@ class SMOTE(BaseOverSampler):
         is_torch = isinstance(features, torch.Tensor)
         device = resolve_device(self.device, features.device if is_torch else None)
         kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
+        knn_backend = resolve_knn_backend(self.knn_backend, device)
         n, d = features.shape
         seed = self._seed()
 
@@ -149,8 +150,7 @@ class SMOTE(BaseOverSampler):
         for class_index, label, rows, first_row, count in plan:
             pool = (features[rows] if is_torch else torch.from_numpy(features[rows])).to(device)
             if isinstance(self.k_neighbors, Integral):
-                backend = resolve_knn_backend(self.knn_backend, device, len(rows), d)
-                neighbors = class_neighbors(pool, int(self.k_neighbors), backend)
+                neighbors = class_neighbors(pool, int(self.k_neighbors), knn_backend)
             else:
                 neighbors = neighbors_from_estimator(self.k_neighbors, pool)
             key = stream_key(seed, class_index)
