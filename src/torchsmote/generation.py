@@ -2,7 +2,8 @@
 
 Dispatches to the interpolation kernels (``kernels/interpolate_*``); all share
 the counter draws of :mod:`torchsmote.kernels.counter_rng`, so the backend
-changes speed, never which rows are made.
+changes speed, never which rows are made. That also makes chunking free: a
+chunk that runs out of memory is simply redone at half the size.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import torch
 from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
 from torchsmote.kernels.interpolate_torch import smote_rows_torch
 from torchsmote.kernels.interpolate_triton import smote_rows_triton
+from torchsmote.memory import cuda_chunk_rows, is_out_of_memory
 
 
 def generate_rows(
@@ -30,16 +32,21 @@ def generate_rows(
     Parameters
     ----------
     pool : Tensor of shape (n_pool, d)
-    neighbors : Tensor of shape (n_base, k), int64
+        On the working device.
+    neighbors : Tensor of shape (n_base, k), int64, on the working device
     key : int
         Stream key (:func:`torchsmote.kernels.counter_rng.stream_key`).
     out : Tensor of shape (count, d)
-        Destination, same dtype and device as ``pool``; rows must be contiguous.
+        Destination with ``pool``'s dtype and contiguous rows. It may live on
+        another device (a CPU result of a CUDA run): chunks are then staged on
+        the working device and copied over one by one.
     backend : {'numpy', 'torch', 'triton'}
     start : int
         Stream index of ``out[0]``.
     chunk_rows : int, optional
-        Rows per chunk (numpy/torch); the result does not depend on it.
+        Rows per chunk; None sizes chunks from free device memory on CUDA. The
+        result never depends on it. A chunk that runs out of memory is retried
+        at half the size (down to one row) before the error is raised.
     base_rows : Tensor of shape (n_base,), int64, optional
         Pool row of each base (identity when omitted).
 
@@ -48,23 +55,55 @@ def generate_rows(
     Tensor
         ``out``.
     """
-    count = out.shape[0]
+    count, d = out.shape
     if count == 0:
         return out
+    device = pool.device
+    staged = _needs_staging(out, device)
+    if chunk_rows is not None:
+        chunk = chunk_rows
+    elif device.type == "cuda":
+        chunk = cuda_chunk_rows(device, d, pool.element_size())
+    else:
+        chunk = count  # the CPU kernels chunk internally for cache and threads
+    done = 0
+    while done < count:
+        stop = min(count, done + chunk)
+        try:
+            target = (
+                torch.empty((stop - done, d), dtype=out.dtype, device=device) if staged else out[done:stop]
+            )
+            _run_kernel(backend, pool, neighbors, key, start + done, target, base_rows, chunk_rows)
+            if staged:
+                out[done:stop].copy_(target)
+        except (torch.OutOfMemoryError, RuntimeError) as error:
+            if not is_out_of_memory(error) or chunk == 1:
+                raise
+            chunk = max(1, chunk // 2)
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+            continue
+        done = stop
+    return out
+
+
+def _needs_staging(out: torch.Tensor, device: torch.device) -> bool:
+    """Whether ``out`` lives off the working device (then chunks are staged and copied)."""
+    return out.device != device
+
+
+def _run_kernel(backend, pool, neighbors, key, start, target, base_rows, chunk_rows) -> None:
     if backend == "torch":
-        return smote_rows_torch(pool, neighbors, key, start, out, base_rows, chunk_rows)
-    if backend == "triton":
-        return smote_rows_triton(pool, neighbors, key, start, out, base_rows)
-    if backend == "numpy":
-        pool_np = pool.cpu().numpy() if pool.dtype != torch.bfloat16 else None
-        if pool_np is None:
+        smote_rows_torch(pool, neighbors, key, start, target, base_rows, chunk_rows)
+    elif backend == "triton":
+        smote_rows_triton(pool, neighbors, key, start, target, base_rows)
+    elif backend == "numpy":
+        if pool.dtype == torch.bfloat16:
             raise ValueError("kernel_backend='numpy' does not handle bfloat16; use 'torch'")
-        nbr_np = neighbors.cpu().numpy()
         base_np = None if base_rows is None else base_rows.cpu().numpy()
-        step = chunk_rows or count
-        for a in range(0, count, step):
-            b = min(count, a + step)
-            rows = smote_rows_numpy(pool_np, nbr_np, key, start + a, b - a, base_np)
-            out[a:b] = torch.from_numpy(rows).to(out.device)
-        return out
-    raise ValueError(f"unknown kernel backend {backend!r}")
+        rows = smote_rows_numpy(
+            pool.cpu().numpy(), neighbors.cpu().numpy(), key, start, target.shape[0], base_np
+        )
+        target.copy_(torch.from_numpy(rows))
+    else:
+        raise ValueError(f"unknown kernel backend {backend!r}")

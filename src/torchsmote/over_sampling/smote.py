@@ -13,6 +13,7 @@ from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_
 from torchsmote.containers import read_only_tensor
 from torchsmote.generation import generate_rows
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
+from torchsmote.memory import check_fits
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
 from torchsmote.sampling_strategy import _label
 
@@ -122,11 +123,7 @@ class SMOTE(BaseOverSampler):
 
     def _fit_resample(self, features, labels: Labels, sampling_strategy: dict):
         is_torch = isinstance(features, torch.Tensor)
-        device = resolve_device(self.device, features.device if is_torch else None)
-        kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
-        knn_backend = resolve_knn_backend(self.knn_backend, device)
         n, d = features.shape
-        seed = self._seed()
 
         # Plan and check every class before allocating anything: no partial output.
         plan = []
@@ -143,6 +140,19 @@ class SMOTE(BaseOverSampler):
             self._check_class_size(label, len(rows))
             plan.append((class_index, label, rows, label_rows[:1], count))
         total = sum(entry[-1] for entry in plan)
+        # CPU-only backends asked for by name keep 'auto' on the CPU.
+        cpu_only = self.knn_backend in ("faiss", "numpy") or self.kernel_backend == "numpy"
+        work = 0 if cpu_only else total * d
+        device = resolve_device(self.device, features.device if is_torch else None, work)
+        kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
+        knn_backend = resolve_knn_backend(self.knn_backend, device)
+        seed = self._seed()
+        if is_torch:
+            check_fits(
+                features.device,
+                (n + total) * d * features.element_size(),
+                f"the resampled X ({n + total:,} x {d} {features.dtype})",
+            )
 
         features_out, labels_out = self._allocate(features, labels.y, total)
         streams = []
@@ -155,22 +165,14 @@ class SMOTE(BaseOverSampler):
                 neighbors = neighbors_from_estimator(self.k_neighbors, pool)
             key = stream_key(seed, class_index)
             target = features_out[offset : offset + count]
-            target_t = target if is_torch else torch.from_numpy(target)
-            if target_t.device == device:
-                generate_rows(
-                    pool,
-                    neighbors,
-                    key,
-                    target_t,
-                    backend=kernel_backend,
-                    chunk_rows=self.chunk_size,
-                )
-            else:
-                staged = torch.empty((count, d), dtype=pool.dtype, device=device)
-                generate_rows(
-                    pool, neighbors, key, staged, backend=kernel_backend, chunk_rows=self.chunk_size
-                )
-                target_t.copy_(staged)
+            generate_rows(
+                pool,
+                neighbors,
+                key,
+                target if is_torch else torch.from_numpy(target),
+                backend=kernel_backend,
+                chunk_rows=self.chunk_size,
+            )
             if isinstance(labels_out, torch.Tensor):
                 labels_out[offset : offset + count] = labels.y[first_row]
             else:
