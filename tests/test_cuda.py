@@ -1,0 +1,65 @@
+"""CUDA-only checks (skipped without a GPU): the real compiled Triton kernel,
+numpy data computed on the GPU, and exact k-NN with TF32 switched on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from conftest import requires_cuda, requires_triton
+from torchsmote.kernels.counter_rng import stream_key
+from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
+from torchsmote.kernels.interpolate_triton import block_sizes, smote_rows_triton
+from torchsmote.kernels.knn_numpy import knn_self_numpy
+from torchsmote.kernels.knn_torch import knn_self_torch
+from utils import assert_close_verbose, assert_equal_verbose
+
+from torchsmote import SMOTE
+
+pytestmark = requires_cuda
+
+
+@requires_triton
+@pytest.mark.parametrize("d", [1, 3, 16, 33, 128])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+def test_compiled_triton_matches_reference(d, dtype):
+    gen = torch.Generator().manual_seed(d)
+    pool = torch.randn(257, d, generator=gen, dtype=torch.float64).to(dtype)
+    neighbors = torch.randint(0, 257, (257, 5), generator=gen)
+    count = block_sizes(d)[0] * 3 + 1  # not a multiple of the block
+    key = stream_key(11, d)
+    reference_pool = pool.float().numpy() if dtype in (torch.float16, torch.bfloat16) else pool.numpy()
+    expected = smote_rows_numpy(reference_pool, neighbors.numpy(), key, 2**33 + 5, count)
+    out = torch.empty((count, d), dtype=dtype, device="cuda")
+    smote_rows_triton(pool.cuda(), neighbors.cuda(), key, 2**33 + 5, out)
+    tol = {torch.float64: 1e-12, torch.float32: 1e-6}.get(dtype, 1e-2)
+    assert_close_verbose(out, expected, rtol=tol, atol=tol, what=f"triton cuda d={d} {dtype}")
+
+
+def test_knn_exact_with_tf32_enabled():
+    x = (np.random.default_rng(0).normal(size=(3000, 32)) + 50.0).astype(np.float32)
+    previous = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        got = knn_self_torch(torch.from_numpy(x).cuda(), 5)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = previous
+    assert_equal_verbose(got.cpu(), knn_self_numpy(x, 5), what="cuda k-NN with TF32 on")
+
+
+def test_numpy_input_on_cuda_equals_cpu_reference():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(5000, 9)).astype(np.float32)
+    y = np.repeat([0, 1], [4000, 1000])
+    reference, _ = SMOTE(random_state=2, device="cpu", kernel_backend="numpy").fit_resample(X, y)
+    on_gpu, y_out = SMOTE(random_state=2, device="cuda", chunk_size=777).fit_resample(X, y)
+    assert isinstance(on_gpu, np.ndarray) and isinstance(y_out, np.ndarray)
+    assert_close_verbose(on_gpu, reference, rtol=1e-5, atol=1e-5, what="numpy in, CUDA compute")
+
+
+def test_cuda_tensors_stay_on_the_gpu():
+    X = torch.randn(400, 6, device="cuda")
+    y = torch.cat([torch.zeros(300), torch.ones(100)]).long().cuda()
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    assert X_res.device.type == "cuda" and y_res.device.type == "cuda"
+    assert torch.equal(X_res[:400], X)

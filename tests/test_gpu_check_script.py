@@ -1,0 +1,30 @@
+"""bench/gpu_check.py must keep working: run its --quick mode here (CPU, interpreter)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_gpu_check_quick_mode_runs_and_reports(tmp_path):
+    out = tmp_path / "gpu_check.json"
+    env = {**os.environ, "TRITON_INTERPRET": "1"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "gpu_check.py"), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["correctness"] and all(check["ok"] for check in report["correctness"])
+    assert {row["d"] for row in report["generation"]} == {16, 32, 64, 128}
+    assert report["knn"]["seconds"] > 0
+    assert report["hundred_million_d16"]["finite"]
+    assert "correctness:" in done.stdout
