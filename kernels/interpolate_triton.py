@@ -12,6 +12,7 @@ Runs on CUDA tensors, or on CPU tensors when ``TRITON_INTERPRET=1`` is set
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import torch
@@ -28,6 +29,11 @@ def triton_usable(device: torch.device) -> bool:
     if device.type == "cuda":
         return True
     return device.type == "cpu" and os.environ.get("TRITON_INTERPRET") == "1"
+
+
+def _on_device(device: torch.device):
+    """Launch on the tensors' GPU and its current stream, not on torch's current device."""
+    return torch.cuda.device(device) if device.type == "cuda" else contextlib.nullcontext()
 
 
 def _kernel():
@@ -85,23 +91,28 @@ def smote_rows_triton(
     block_m, block_d = block_sizes(d)
     grid = (-(-count // block_m),)
     base_arg = base_rows.contiguous() if base_rows is not None else neighbors
-    _kernel()[grid](
-        pool,
-        neighbors,
-        base_arg,
-        out,
-        torch.tensor([_to_signed(key)], dtype=torch.int64, device=pool.device),
-        start,
-        count,
-        n_base * k,
-        k,
-        d,
-        pool.stride(0),
-        neighbors.stride(0),
-        out.stride(0),
-        HAS_BASE_ROWS=base_rows is not None,
-        COMPUTE_F64=pool.dtype == torch.float64,
-        BLOCK_M=block_m,
-        BLOCK_D=block_d,
-    )
+    launch = _kernel()[grid]
+    with _on_device(pool.device):
+        launch(
+            pool,
+            neighbors,
+            base_arg,
+            out,
+            torch.tensor([_to_signed(key)], dtype=torch.int64, device=pool.device),
+            start,
+            count,
+            n_base * k,
+            k,
+            d,
+            pool.stride(0),
+            neighbors.stride(0),
+            out.stride(0),
+            HAS_BASE_ROWS=base_rows is not None,
+            COMPUTE_F64=pool.dtype == torch.float64,
+            BLOCK_M=block_m,
+            BLOCK_D=block_d,
+            # No multiply-add fusion: the GPU then rounds exactly like the numpy
+            # reference and the torch path (Triton fuses by default).
+            enable_fp_fusion=False,
+        )
     return out

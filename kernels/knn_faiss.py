@@ -35,7 +35,7 @@ def knn_self_faiss(x: torch.Tensor, k: int) -> torch.Tensor:
     if not 1 <= k <= n - 1:
         raise ValueError(f"need 1 <= k <= n - 1, got k={k} for n={n} rows")
     m = min(n - 1, k + SHORTLIST_MARGIN)
-    xw = centred_work_copy(x.detach())
+    xw, scale = centred_work_copy(x.detach())
     xf = np.ascontiguousarray(xw.to(torch.float32).numpy())
     index = faiss.IndexFlatL2(d)
     index.add(xf)
@@ -50,4 +50,4 @@ def knn_self_faiss(x: torch.Tensor, k: int) -> torch.Tensor:
     cand = hits[keep].view(n, m)
     # The shortlist's error bound is float32's, whatever x's dtype: faiss computed it.
     with _MatmulExact():
-        return resolve_exact(x, xw.to(torch.float32), cand, k)
+        return resolve_exact(x, xw.to(torch.float32), cand, k, scale)

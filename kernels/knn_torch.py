@@ -45,18 +45,35 @@ CUDA_BLOCK_BYTES = 1 << 30
 
 
 class _MatmulExact:
-    """Context manager: full-precision fp32 matmul even if the caller enabled TF32."""
+    """Context manager: full-precision fp32 matmul even if the caller enabled TF32/bf16.
+
+    Uses torch's per-backend ``fp32_precision`` settings where they exist (torch
+    >= 2.9 refuses to read the legacy flags once a caller has used them), the
+    legacy ``allow_tf32`` / ``set_float32_matmul_precision`` otherwise; the
+    caller's settings are restored on exit, errors included.
+    """
 
     def __enter__(self):
-        self._tf32 = torch.backends.cuda.matmul.allow_tf32
-        self._precision = torch.get_float32_matmul_precision()
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.set_float32_matmul_precision("highest")
+        self._saved = []
+        matmuls = [getattr(torch.backends, name).matmul for name in ("cuda", "mkldnn")]
+        if all(hasattr(matmul, "fp32_precision") for matmul in matmuls):
+            for matmul in matmuls:
+                self._saved.append((matmul, matmul.fp32_precision))
+                matmul.fp32_precision = "ieee"
+        else:
+            self._tf32 = torch.backends.cuda.matmul.allow_tf32
+            self._precision = torch.get_float32_matmul_precision()
+            torch.backends.cuda.matmul.allow_tf32 = False
+            torch.set_float32_matmul_precision("highest")
         return self
 
     def __exit__(self, *exc):
-        torch.backends.cuda.matmul.allow_tf32 = self._tf32
-        torch.set_float32_matmul_precision(self._precision)
+        if self._saved:
+            for matmul, precision in self._saved:
+                matmul.fp32_precision = precision
+        else:
+            torch.backends.cuda.matmul.allow_tf32 = self._tf32
+            torch.set_float32_matmul_precision(self._precision)
         return False
 
 
@@ -86,24 +103,38 @@ def knn_self_torch(x: torch.Tensor, k: int, *, strategy: str = "auto") -> torch.
         strategy = "pruned" if x.device.type == "cpu" and n > 2 * CPU_TILE else "blocked"
     if strategy not in ("blocked", "pruned"):
         raise ValueError(f"unknown k-NN strategy {strategy!r}; use 'auto', 'blocked' or 'pruned'")
-    xw = centred_work_copy(x)
+    xw, scale = centred_work_copy(x)
     with _MatmulExact():
         shortlist = _shortlist_blocked if strategy == "blocked" else _shortlist_pruned
-        return resolve_exact(x, xw, shortlist(xw, m), k)
+        return resolve_exact(x, xw, shortlist(xw, m), k, scale)
 
 
-def centred_work_copy(x: torch.Tensor) -> torch.Tensor:
-    """Rows minus their mean, in float64 for float64 input and float32 otherwise.
+def centred_work_copy(x: torch.Tensor) -> tuple[torch.Tensor, float]:
+    """Rows scaled by a power of two and centred, in float64 for float64 input, else float32.
 
-    Centring happens before any down-cast, so a large common offset (1e8 in
-    float64) cannot wipe out the differences between rows.
+    The power-of-two scale (exact, order-preserving) brings the largest value
+    into [0.5, 1): float32 data near 1e19 would otherwise overflow its squared
+    norms to inf and poison every distance. Centring happens before any
+    down-cast, so a large common offset (1e8 in float64) cannot wipe out the
+    differences between rows.
+
+    Returns
+    -------
+    xw : Tensor of shape (n, d)
+    scale : float
+        ``xw = (x - mean) * scale`` up to rounding; distances scale by ``scale**2``.
     """
     work_dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
     xw = x.to(work_dtype)
-    return xw - xw.mean(dim=0, keepdim=True)
+    peak = float(xw.abs().max()) if xw.numel() else 0.0
+    scale = 2.0 ** -math.frexp(peak)[1] if peak > 0 else 1.0
+    xw = xw * scale
+    return xw - xw.mean(dim=0, keepdim=True), scale
 
 
-def resolve_exact(x: torch.Tensor, xw: torch.Tensor, cand: torch.Tensor, k: int) -> torch.Tensor:
+def resolve_exact(
+    x: torch.Tensor, xw: torch.Tensor, cand: torch.Tensor, k: int, scale: float = 1.0
+) -> torch.Tensor:
     """Exact neighbours from a shortlist, widening it where a tie could hide.
 
     A row is *ambiguous* when its k-th exact distance comes within the float32
@@ -123,6 +154,8 @@ def resolve_exact(x: torch.Tensor, xw: torch.Tensor, cand: torch.Tensor, k: int)
     cand : Tensor of shape (n, m), int64
         Shortlist: the m nearest by working-precision distance, self excluded.
     k : int
+    scale : float
+        The factor ``xw`` was scaled by (:func:`centred_work_copy`).
 
     Returns
     -------
@@ -133,7 +166,7 @@ def resolve_exact(x: torch.Tensor, xw: torch.Tensor, cand: torch.Tensor, k: int)
     norms = _sq_norms(xw).to(torch.float64)
     # |q|^2 + |x|^2 - 2 q.x carries at most ~(d + 2) eps (|q|^2 + |x|^2) of rounding;
     # doubled (both the listed and the unlisted distance are rounded) and padded.
-    tol = 4.0 * (d + 4) * eps * (norms + norms.max())
+    tol = 4.0 * (d + 4) * eps * (norms + norms.max()) / scale**2  # in x's units
     out, ambiguous = _rerank(x, cand, k, None, tol)
     m = cand.shape[1]
     while m < n - 1:

@@ -394,3 +394,36 @@ def test_failed_call_leaves_consistent_fitted_state():
         f"sampling_strategy_={est.sampling_strategy_} (new data) but provenance_ has "
         f"{n_provenance} rows (previous fit)"
     )
+
+
+def test_review_round_trips_and_label_dtypes():
+    """Inputs a reviewer found crashing: pandas nullable floats, big-endian frames,
+    int8 labels spanning a wide range, bfloat16 tensors with a k_neighbors object."""
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.repeat([0, 1], [28, 12])
+    nullable = pd.DataFrame(X, columns=["a", "b", "c"]).astype("Float64")
+    X_res, _ = SMOTE(random_state=0).fit_resample(nullable, y)
+    assert list(X_res.dtypes) == list(nullable.dtypes)
+    assert np.array_equal(X_res.iloc[:40].to_numpy(dtype=float), X)
+    with_missing = nullable.copy()
+    with_missing.iloc[3, 1] = pd.NA
+    with pytest.raises(ValueError, match="1 NaN value\\(s\\), first at row 3, column 1"):
+        SMOTE(random_state=0).fit_resample(with_missing, y)
+
+    big_endian = pd.DataFrame(X.astype(">f8"))
+    X_big, _ = SMOTE(random_state=0).fit_resample(big_endian, y)
+    X_native, _ = SMOTE(random_state=0).fit_resample(X, y)
+    assert np.array_equal(X_big.to_numpy(), X_native)
+
+    labels = np.array([-100] * 28 + [100] * 12, dtype=np.int8)
+    _, y_res = SMOTE(random_state=0).fit_resample(X, labels)
+    assert y_res.dtype == np.int8 and (y_res == 100).sum() == 28
+
+    Xb = torch.from_numpy(X).to(torch.bfloat16)
+    out, _ = SMOTE(random_state=0, k_neighbors=NearestNeighbors(n_neighbors=6)).fit_resample(
+        Xb, torch.from_numpy(y)
+    )
+    assert out.dtype == torch.bfloat16 and out.shape == (56, 3)

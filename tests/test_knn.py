@@ -368,3 +368,35 @@ def test_pruned_hands_over_to_blocks_when_pruning_fails(give_up, monkeypatch):
     # when asked; the tie-widening pass may add small calls of its own.
     handed_over = any(rows is not None and len(rows) >= 1500 - 3 * 64 for rows in calls)
     assert handed_over == (give_up == 0.0)
+
+
+def test_new_fp32_precision_api_is_respected_and_restored():
+    """torch >= 2.9 refuses legacy TF32 reads after the new API was used: no crash,
+    same neighbours, the caller's setting back afterwards (fresh process: global state)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np, torch\n"
+        "from torchsmote.kernels.knn_torch import knn_self_torch\n"
+        "from torchsmote.kernels.knn_numpy import knn_self_numpy\n"
+        "if not hasattr(torch.backends, 'fp32_precision'): raise SystemExit(0)\n"
+        "torch.backends.fp32_precision = 'tf32'\n"
+        "x = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32) + 30\n"
+        "assert (knn_self_torch(torch.from_numpy(x), 5).numpy() == knn_self_numpy(x, 5)).all()\n"
+        "assert torch.backends.cuda.matmul.fp32_precision == 'tf32'\n"
+        "assert torch.backends.mkldnn.matmul.fp32_precision == 'tf32'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("magnitude", [1e-30, 1e19, 1e37])
+@pytest.mark.parametrize("backend", ["blocked", "pruned", "faiss"])
+def test_extreme_magnitudes_stay_exact(magnitude, backend, monkeypatch):
+    """float32 values near 1e19 overflow squared norms unless the work copy is rescaled."""
+    monkeypatch.setattr(knn_torch, "CPU_TILE", 32)  # several tiles for 'pruned'
+    x = (np.random.default_rng(1).normal(size=(120, 3)) * magnitude).astype(np.float32)
+    xt = torch.from_numpy(x)
+    got = knn_self_faiss(xt, 5) if backend == "faiss" else knn_self_torch(xt, 5, strategy=backend)
+    assert_equal_verbose(got, knn_self_numpy(x, 5), what=f"{backend} at {magnitude:g}")

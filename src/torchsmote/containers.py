@@ -42,7 +42,7 @@ def _is_pandas(obj, kind: str) -> bool:
 
 
 def _frame_to_numpy(frame) -> np.ndarray:
-    kinds = {}
+    plain_floats = True
     for column, dtype in frame.dtypes.items():
         kind = getattr(dtype, "kind", "O")
         if kind not in "biuf":
@@ -50,17 +50,25 @@ def _frame_to_numpy(frame) -> np.ndarray:
                 f"X column {column!r} has dtype {dtype}; SMOTE needs numeric features "
                 "(encode categorical columns first)"
             )
-        kinds[column] = kind
-    if all(kind == "f" for kind in kinds.values()):
-        # Homogeneous float frames keep their dtype (float32 stays float32).
-        return frame.to_numpy()
-    return frame.to_numpy(dtype=np.float64)
+        plain_floats &= kind == "f" and isinstance(dtype, np.dtype)
+    if plain_floats:
+        # Homogeneous numpy-float frames keep their dtype (float32 stays float32).
+        array = frame.to_numpy()
+    else:
+        # Integer, bool and pandas nullable (Float64, Int64) columns: float64, with
+        # missing values as NaN so that validation names them.
+        array = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    return _native_byte_order(array)
+
+
+def _native_byte_order(X: np.ndarray) -> np.ndarray:
+    """torch reads native byte order only: convert big-endian arrays (a copy)."""
+    return X if X.dtype.isnative else X.astype(X.dtype.newbyteorder("="))
 
 
 def _array_features(X) -> np.ndarray:
     X = np.asarray(X)
-    if not X.dtype.isnative:
-        X = X.astype(X.dtype.newbyteorder("="))  # torch reads native byte order only
+    X = _native_byte_order(X)
     if X.dtype.kind in "biu":
         # Integer/bool features: synthetic rows need a float type; float64 holds
         # every integer below 2**53 exactly, so the original rows survive unchanged.

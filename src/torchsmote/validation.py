@@ -123,7 +123,8 @@ def class_counts(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if y.dtype.kind in "iu" and y.size:
         low, high = int(y.min()), int(y.max())
         if high - low <= 4 * y.size + 1024:
-            counts = np.bincount(y - low if low else y, minlength=high - low + 1)
+            # int64 first: y - low in y's own dtype could wrap (int8 from -100 to 100).
+            counts = np.bincount(y.astype(np.int64) - low, minlength=high - low + 1)
             present = np.flatnonzero(counts)
             return (present + low).astype(y.dtype), counts[present]
     if y.dtype == object:

@@ -59,7 +59,9 @@ def neighbors_from_estimator(estimator, pool: torch.Tensor) -> torch.Tensor:
     -------
     Tensor of shape (n, n_neighbors - 1), int64, on ``pool.device``
     """
-    x = pool.cpu().numpy()
+    # numpy has no bfloat16 and scikit-learn wants float32/float64.
+    wide = pool.dtype in (torch.float32, torch.float64)
+    x = (pool if wide else pool.to(torch.float32)).cpu().numpy()
     estimator.fit(x)
     hits = np.asarray(estimator.kneighbors(x, return_distance=False))
     n = x.shape[0]
