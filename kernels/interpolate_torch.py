@@ -14,8 +14,9 @@ CPU_CHUNK_ROWS = 131_072
 #: two reused 1-2 MB buffers, 990k rows at d=32 took 53-60 ms on the 2-core dev
 #: machine, against 77 ms with a fresh 16 MB temporary per 128k-row chunk.
 CPU_BLOCK_BYTES = 2 << 20
-#: Rows per chunk on CUDA: draws, indices and one gathered block stay under ~1 GB at d=128.
-CUDA_CHUNK_ROWS = 1 << 21
+#: Rows per chunk on CUDA: the two gathered row buffers take 1 GB at d=128 in
+#: fp32 (2 GB in fp64), the draws and indices ~40 MB.
+CUDA_CHUNK_ROWS = 1 << 20
 
 
 def smote_rows_torch(

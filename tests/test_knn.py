@@ -400,3 +400,20 @@ def test_extreme_magnitudes_stay_exact(magnitude, backend, monkeypatch):
     xt = torch.from_numpy(x)
     got = knn_self_faiss(xt, 5) if backend == "faiss" else knn_self_torch(xt, 5, strategy=backend)
     assert_equal_verbose(got, knn_self_numpy(x, 5), what=f"{backend} at {magnitude:g}")
+
+
+@pytest.mark.parametrize("strategy", ["blocked", "pruned"])
+def test_duplicate_heavy_rows_resolved_exactly_by_brute_force(strategy, monkeypatch):
+    """Binary features (8 distinct points in 1500 rows): every row's k-th neighbour
+    ties with unlisted rows, so the exact float64 pass decides, ties by index."""
+    monkeypatch.setattr(knn_torch, "CPU_TILE", 128)
+    monkeypatch.setattr(knn_torch, "EXACT_BLOCK_ENTRIES", 50_000)  # several blocks
+    calls = []
+    exact = knn_torch._exact_rows
+    monkeypatch.setattr(
+        knn_torch, "_exact_rows", lambda x, rows, k: calls.append(len(rows)) or exact(x, rows, k)
+    )
+    x = np.random.default_rng(2).integers(0, 2, size=(1500, 3)).astype(np.float32)
+    got = knn_self_torch(torch.from_numpy(x), 5, strategy=strategy)
+    assert_equal_verbose(got, knn_self_numpy(x, 5), what=f"binary rows, {strategy}")
+    assert calls and sum(calls) > 1000  # the tie pass really ran, for most rows

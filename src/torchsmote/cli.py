@@ -20,10 +20,9 @@ def _demo(args: argparse.Namespace) -> int:
     X_res, y_res = sampler.fit_resample(X, y)
     seconds = time.perf_counter() - start
     n_synthetic = X_res.shape[0] - X.shape[0]
-    device = "cpu" if args.device == "auto" else args.device
     before = dict(sorted(Counter(y.tolist()).items()))
     after = dict(sorted(Counter(y_res.tolist()).items()))
-    print(f"torchsmote {__version__} demo (torch {torch.__version__}, device {device})")
+    print(f"torchsmote {__version__} demo (torch {torch.__version__}, device {sampler.device_})")
     print(f"data: {X.shape[0]:,} rows x {X.shape[1]} features, float32, clustered blobs")
     print(f"class counts before: {before}")
     print(f"class counts after:  {after}")

@@ -28,7 +28,8 @@ def cuda_chunk_rows(device: torch.device, n_features: int, itemsize: int) -> int
     A chunk needs its work buffers and, when the output lives elsewhere (numpy
     output from a GPU run), a staging block of the rows themselves.
     """
-    per_row = _WORK_BYTES_PER_ROW + n_features * (itemsize + 2 * 4)
+    compute_itemsize = max(4, itemsize)  # fp16/bf16 interpolate in fp32, fp64 in fp64
+    per_row = _WORK_BYTES_PER_ROW + n_features * (itemsize + 2 * compute_itemsize)
     free = free_bytes(device) or 0
     return int(max(1, min(_MAX_CUDA_CHUNK, (free * _CHUNK_SHARE) // per_row)))
 

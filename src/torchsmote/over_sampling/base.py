@@ -122,7 +122,14 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         return pack(features_out, labels_out, info)
 
     #: Fitted attributes that a fit replaces or removes together.
-    _FITTED = ("sampling_strategy_", "classes_", "n_features_in_", "feature_names_in_", "_streams")
+    _FITTED = (
+        "sampling_strategy_",
+        "classes_",
+        "n_features_in_",
+        "feature_names_in_",
+        "device_",
+        "_streams",
+    )
 
     def _set_fitted(self, fitted: dict) -> None:
         for name in self._FITTED:

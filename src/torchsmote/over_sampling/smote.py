@@ -73,7 +73,9 @@ class SMOTE(BaseOverSampler):
     random_state : int, RandomState or None, default=None
         Seed of the counter RNG.
     device : {'auto', 'cpu', 'cuda', 'cuda:N'} or torch.device, default='auto'
-        Where to compute. 'auto': a torch input's device, else the CPU.
+        Where to compute. 'auto': a torch input stays on its own device; host
+        (numpy/pandas/list) input goes to CUDA when a GPU is present and the
+        synthetic output has at least 2**20 values, else stays on the CPU.
     knn_backend : {'auto', 'numpy', 'faiss', 'torch'}, default='auto'
         Exact k-NN engine (all return the same neighbours up to distance ties).
     kernel_backend : {'auto', 'numpy', 'torch', 'triton'}, default='auto'
@@ -87,6 +89,8 @@ class SMOTE(BaseOverSampler):
         Rows generated per class.
     classes_ : ndarray
         Sorted class labels (a class's position is its RNG stream id).
+    device_ : torch.device
+        Where the last ``fit_resample`` computed.
     provenance_ : Provenance
         ``base``, ``neighbor`` and ``gap`` of every synthetic row, in output order.
     n_features_in_ : int
@@ -180,7 +184,7 @@ class SMOTE(BaseOverSampler):
             # Kept where they are: provenance_ moves them to the host only if asked.
             streams.append(_ClassStream(label, rows, neighbors, key, count))
             offset += count
-        return features_out, labels_out, {"_streams": streams}
+        return features_out, labels_out, {"_streams": streams, "device_": device}
 
     def _check_class_size(self, label, n_rows: int) -> None:
         if not isinstance(self.k_neighbors, Integral):
