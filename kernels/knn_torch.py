@@ -127,11 +127,11 @@ def centred_work_copy(x: torch.Tensor) -> tuple[torch.Tensor, float]:
         ``xw = (x - mean) * scale`` up to rounding; distances scale by ``scale**2``.
     """
     work_dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
-    xw = x.to(work_dtype)
-    peak = float(xw.abs().max()) if xw.numel() else 0.0
+    xw = x.to(work_dtype, copy=True)  # the one copy; everything below is in place
+    peak = max(float(xw.max()), -float(xw.min())) if xw.numel() else 0.0
     scale = 2.0 ** -math.frexp(peak)[1] if peak > 0 else 1.0
-    xw = xw * scale
-    return xw - xw.mean(dim=0, keepdim=True), scale
+    xw.mul_(scale)
+    return xw.sub_(xw.mean(dim=0, keepdim=True)), scale
 
 
 def resolve_exact(
@@ -365,10 +365,15 @@ def _spatial_tiles(x: torch.Tensor, tile: int, seed: int = 0) -> tuple[torch.Ten
     gen = torch.Generator(device="cpu").manual_seed(seed)
     init = torch.randperm(n, generator=gen)[:n_clusters].to(x.device)
     centroids = x[init].clone()
-    norms = _sq_norms(x)
+    labels = torch.empty(n, dtype=torch.int64, device=x.device)
+    # Assignment in row blocks: one (n, n_clusters) distance matrix was 39 MB at
+    # 100k rows, all of it on top of the output array at peak.
+    step = 16_384
     for _ in range(6):
-        dist = torch.addmm(norms[:, None], x, centroids.T, alpha=-2) + _sq_norms(centroids)[None]
-        labels = dist.argmin(dim=1)
+        centroid_norms = _sq_norms(centroids)[None]
+        for a in range(0, n, step):
+            dist = torch.addmm(centroid_norms, x[a : a + step], centroids.T, alpha=-2)
+            labels[a : a + step] = dist.argmin(dim=1)
         sums = torch.zeros_like(centroids).index_add_(0, labels, x)
         counts = torch.bincount(labels, minlength=n_clusters)
         nonempty = counts > 0
@@ -402,7 +407,8 @@ def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
     radii = torch.zeros(len(bounds), dtype=x.dtype, device=x.device)
     radii.scatter_reduce_(0, tile_of, spread, reduce="amax")
     centre_norms = _sq_norms(centres)
-    keys, augmented = _augmented(xs)
+    keys = torch.cat([xs * -2, norms[:, None]], dim=1)  # see _augmented
+    ones = torch.ones((CPU_TILE, 1), dtype=x.dtype, device=x.device)
     # float32 distances carry an absolute error of a few ulps of |q|^2 + |x|^2;
     # this slack keeps pruning and hit tests conservative against it.
     slack = 1e-4 * float(norms.max()) + 1e-12
@@ -418,7 +424,7 @@ def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
         q = xs[qa:qb]
         nq = qb - qa
         q_norms = norms[qa:qb]
-        queries = augmented[qa:qb]
+        queries = torch.cat([q, ones[:nq]], dim=1)
         to_centres = torch.addmm(centre_norms[None, :], q, centres.T, alpha=-2)
         to_centres.add_(q_norms[:, None]).clamp_min_(0).sqrt_()
         # Lower bound of the full squared distance from q to any row of tile t,
@@ -503,18 +509,19 @@ def _rerank(x, cand, k, rows, tol):
     """
     n_q, m = cand.shape
     d = x.shape[1]
-    # One float64 copy up front: converting each gathered block instead made the
-    # re-rank 3.5x slower (25 ms vs 7 ms for 10k rows x 9 candidates here).
-    x64 = x.to(torch.float64)
+    # Gathered with index_select, then widened block by block: no float64 copy of
+    # all of x on top of the output array (25.6 MB at W2's 100k x 32 float32 rows).
     out = torch.empty((n_q, k), dtype=torch.int64, device=x.device)
     ambiguous = torch.zeros(n_q, dtype=torch.bool, device=x.device)
-    # 4M float64 differences (32 MB) per block.
-    block = max(1, (1 << 22) // max(1, m * d))
+    # 1M float64 differences (8 MB) per block: larger blocks were no faster and
+    # sat on top of the output array at peak.
+    block = max(1, (1 << 20) // max(1, m * d))
     for start in range(0, n_q, block):
         stop = min(n_q, start + block)
         idx = cand[start:stop]
-        own = x64[start:stop] if rows is None else x64.index_select(0, rows[start:stop])
-        diff = x64.index_select(0, idx.reshape(-1)).view(stop - start, m, d)
+        own_rows = x[start:stop] if rows is None else x.index_select(0, rows[start:stop])
+        own = own_rows.to(torch.float64)
+        diff = x.index_select(0, idx.reshape(-1)).to(torch.float64).view(stop - start, m, d)
         dist = diff.sub_(own[:, None, :]).square_().sum(dim=2)
         # Sort by index, then stable-sort by distance: equal distances stay in index order.
         idx_sorted, by_idx = torch.sort(idx, dim=1)

@@ -160,3 +160,11 @@ def test_functional_refuses_output_that_cannot_fit(monkeypatch):
     )
     with pytest.raises(ValueError, match="synthetic rows needs"):
         smote(torch.randn(20, 4), 10_000)
+
+
+def test_release_freed_host_memory_is_safe_everywhere(monkeypatch):
+    memory.release_freed_host_memory()  # glibc here: trims, returns nothing
+    memory._glibc_malloc_trim.cache_clear()
+    monkeypatch.setattr(memory.ctypes, "CDLL", lambda name: (_ for _ in ()).throw(OSError(name)))
+    memory.release_freed_host_memory()  # no glibc: silently nothing
+    memory._glibc_malloc_trim.cache_clear()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
+
 import torch
 
 #: Bytes of working memory per synthetic row on CUDA besides the row itself:
@@ -57,3 +60,25 @@ def check_fits(device: torch.device, n_bytes: int, what: str) -> None:
 def is_out_of_memory(error: BaseException) -> bool:
     """Whether ``error`` is an allocator's out-of-memory error (CUDA or CPU)."""
     return isinstance(error, torch.OutOfMemoryError) or "out of memory" in str(error).lower()
+
+
+@functools.cache
+def _glibc_malloc_trim():
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)
+        return None
+
+
+def release_freed_host_memory() -> None:
+    """Hand memory that was freed back to the OS (glibc only; a no-op elsewhere).
+
+    The CPU k-NN frees ~150 MB of temporaries at W2's 100k x 32 class, but glibc
+    keeps freed heap pages resident, so they sat under the output array while it
+    filled: peak extra memory 1.51-1.73x the output across fresh runs, 1.13x
+    with a trim after the k-NN (dev VM). The trim itself took < 1 ms there.
+    """
+    trim = _glibc_malloc_trim()
+    if trim is not None:
+        trim(0)

@@ -13,7 +13,7 @@ from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_
 from torchsmote.containers import read_only_tensor
 from torchsmote.generation import generate_rows
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
-from torchsmote.memory import check_fits
+from torchsmote.memory import check_fits, release_freed_host_memory
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
 from torchsmote.sampling_strategy import _label
 
@@ -165,6 +165,8 @@ class SMOTE(BaseOverSampler):
             pool = (features[rows] if is_torch else torch.from_numpy(features[rows])).to(device)
             if isinstance(self.k_neighbors, Integral):
                 neighbors = class_neighbors(pool, int(self.k_neighbors), knn_backend)
+                if device.type == "cpu":
+                    release_freed_host_memory()  # before the output's pages fill up
             else:
                 neighbors = neighbors_from_estimator(self.k_neighbors, pool)
             key = stream_key(seed, class_index)
