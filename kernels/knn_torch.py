@@ -8,19 +8,23 @@ Two stages, the same on every backend:
    TF32 is switched off for the matmul, whatever the caller set globally).
 2. *Exact re-rank*: the shortlist's distances recomputed as float64 sums of
    squared differences, sorted by (distance, index) so ties go to the smaller
-   index, exactly like the numpy reference.
+   index, exactly like the numpy reference. Rows whose k-th distance lies
+   within float32 error of the shortlist's edge (ties that may continue beyond
+   it) are solved by a float64 brute force (:func:`_exact_rows`).
 
 The shortlist comes from one of two strategies:
 
-- ``_shortlist_blocked``: query blocks against all rows, ``topk`` per block
-  (GPU default: few, large launches; the block is sized from a memory budget).
+- ``_shortlist_blocked``: query blocks against all rows, a two-stage selection
+  per block (GPU default: few, large launches; blocks sized from free memory).
 - ``_shortlist_pruned``: CPU default. Rows are reordered by a quick k-means so
   that fixed-size tiles are spatially tight; each query tile visits key tiles
   nearest first and skips a key tile when the triangle-inequality bound
   ``(|q - c_t| - r_t)^2`` already exceeds the row's current worst candidate.
-  Only rows whose tile minimum beats that candidate pay for a ``topk``
-  (``topk`` runs at ~0.7 G elements/s on the 2-core dev machine against ~13 G/s
-  for ``amin``, so avoiding it is most of the win).
+  Only rows whose tile minimum beats that candidate pay for a selection
+  (``topk`` runs at ~0.7 G elements/s on the 2-core dev machine against ~9 G/s
+  for strided ``amin``, so avoiding it is most of the win). After 8 query
+  tiles, if more than half of all distances were still computed, plain blocks
+  finish the job (unclustered data).
 """
 
 from __future__ import annotations
@@ -137,7 +141,7 @@ def centred_work_copy(x: torch.Tensor) -> tuple[torch.Tensor, float]:
 def resolve_exact(
     x: torch.Tensor, xw: torch.Tensor, cand: torch.Tensor, k: int, scale: float = 1.0
 ) -> torch.Tensor:
-    """Exact neighbours from a shortlist, widening it where a tie could hide.
+    """Exact neighbours from a shortlist; a brute force where a tie could hide beyond it.
 
     A row is *ambiguous* when its k-th exact distance comes within the float32
     error bound of its farthest shortlisted candidate: an unlisted row might then
