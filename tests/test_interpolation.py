@@ -310,18 +310,18 @@ def _error_cases():
     d, n_pool, n_base, k = 4, 20, 10, 3
     pool = torch.randn(n_pool, d)
     nb = torch.randint(0, n_pool, (n_base, k))
-    out = torch.empty(17, d)
+    out = torch.full((17, d), 5.0)  # defined values: NaN garbage would fail torch.equal
     meta = torch.device("meta")
     return {
         "out-dtype": (dict(out=out.double()), "out dtype"),
         "pool-int": (dict(pool=pool.int(), out=out.int()), "float16/bfloat16/float32/float64"),
         "pool-1d": (dict(pool=pool[:, 0]), "2-D"),
         "out-1d": (dict(out=out[:, 0]), "2-D"),
-        "width": (dict(out=torch.empty(17, d + 1)), "same d"),
+        "width": (dict(out=torch.full((17, d + 1), 5.0)), "same d"),
         "nb-int32": (dict(neighbors=nb.int()), "int64"),
         "nb-1d": (dict(neighbors=nb[:, 0]), "2-D int64"),
         "pool-columns": (dict(pool=torch.randn(d, n_pool).T), "contiguous rows"),
-        "out-columns": (dict(out=torch.empty(d, 17).T), "contiguous rows"),
+        "out-columns": (dict(out=torch.full((d, 17), 5.0).T), "contiguous rows"),
         "nb-columns": (dict(neighbors=torch.randint(0, n_pool, (k, n_base)).T), "contiguous rows"),
         "nb-device": (dict(neighbors=nb.to(meta)), "one device"),
         "base-rows-device": (dict(base_rows=torch.arange(n_base, device=meta)), "one device"),
