@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .knn_torch import SHORTLIST_MARGIN, _MatmulExact, centred_work_copy, resolve_exact
+from .knn_torch import SHORTLIST_MARGIN, _MatmulExact, centred_work_copy, drop_self, resolve_exact
 
 
 def knn_self_faiss(x: torch.Tensor, k: int) -> torch.Tensor:
@@ -40,14 +40,7 @@ def knn_self_faiss(x: torch.Tensor, k: int) -> torch.Tensor:
     index = faiss.IndexFlatL2(d)
     index.add(xf)
     _dist, hits = index.search(xf, m + 1)
-    hits = torch.from_numpy(hits)
-    rows = torch.arange(n)[:, None]
-    is_self = hits == rows
-    # Drop self where faiss returned it, else drop the last (farthest) hit.
-    drop = torch.where(is_self.any(dim=1), is_self.int().argmax(dim=1), torch.full((n,), m))
-    keep = torch.ones_like(hits, dtype=torch.bool)
-    keep[torch.arange(n), drop] = False
-    cand = hits[keep].view(n, m)
+    cand = drop_self(torch.from_numpy(hits))
     # The shortlist's error bound is float32's, whatever x's dtype: faiss computed it.
     with _MatmulExact():
         return resolve_exact(x, xw.to(torch.float32), cand, k, scale)

@@ -491,6 +491,32 @@ def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
     return result
 
 
+def drop_self(hits: torch.Tensor) -> torch.Tensor:
+    """Remove each row's own index from a neighbour list of one extra column.
+
+    Where row i lists itself, that entry goes (by index, so a duplicate row at
+    distance 0 stays a neighbour); where it does not (more tied duplicates than
+    columns), the last, farthest column goes instead.
+
+    Parameters
+    ----------
+    hits : Tensor of shape (n, c), int64
+        Row i's neighbours, nearest first, self possibly among them.
+
+    Returns
+    -------
+    Tensor of shape (n, c - 1), int64
+    """
+    n, c = hits.shape
+    rows = torch.arange(n, device=hits.device)
+    is_self = hits == rows[:, None]
+    last = torch.full((n,), c - 1, dtype=torch.int64, device=hits.device)
+    drop = torch.where(is_self.any(dim=1), is_self.int().argmax(dim=1), last)
+    keep = torch.ones_like(hits, dtype=torch.bool)
+    keep[rows, drop] = False
+    return hits[keep].view(n, c - 1)
+
+
 def rerank_exact(x: torch.Tensor, cand: torch.Tensor, k: int) -> torch.Tensor:
     """Pick the exact k nearest among shortlisted candidates.
 

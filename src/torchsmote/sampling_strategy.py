@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-__all__ = ["STRING_STRATEGIES", "resolve_sampling_strategy"]
+__all__ = ["STRING_STRATEGIES", "label_repr", "resolve_sampling_strategy"]
 
 SamplingStrategy: TypeAlias = float | str | Mapping[Any, int] | Callable[[np.ndarray], Mapping]
 
@@ -153,7 +153,7 @@ def resolve_sampling_strategy(
     )
 
 
-def _label(label: Any) -> str:
+def label_repr(label: Any) -> str:
     """Readable label for messages: ``1`` / ``'a'`` rather than ``np.int64(1)``."""
     return repr(label.item() if isinstance(label, np.generic) else label)
 
@@ -166,7 +166,7 @@ def _from_targets(targets: Mapping, classes: np.ndarray, n_rows: list[int]) -> d
     # Same check order as imblearn: unknown classes, then negatives, then too small.
     unknown = [key for key in targets if key not in index]
     if unknown:
-        names = ", ".join(map(_label, unknown))
+        names = ", ".join(map(label_repr, unknown))
         raise ValueError(
             f"The {{{names}}} target class is/are not present in the data (classes: {classes.tolist()})."
         )
@@ -174,10 +174,10 @@ def _from_targets(targets: Mapping, classes: np.ndarray, n_rows: list[int]) -> d
         # Counts must be whole numbers; imblearn would let 10.5 through and fail later.
         if isinstance(target, bool) or not isinstance(target, Integral):
             raise TypeError(
-                f"The target number of samples for class {_label(key)} must be an int; "
+                f"The target number of samples for class {label_repr(key)} must be an int; "
                 f"got {target!r} ({type(target).__name__})."
             )
-    negative = ", ".join(f"{_label(key)}: {int(t)}" for key, t in targets.items() if t < 0)
+    negative = ", ".join(f"{label_repr(key)}: {int(t)}" for key, t in targets.items() if t < 0)
     if negative:
         raise ValueError(
             "The number of samples in a class cannot be negative. 'sampling_strategy' "
@@ -189,7 +189,7 @@ def _from_targets(targets: Mapping, classes: np.ndarray, n_rows: list[int]) -> d
             raise ValueError(
                 "With over-sampling methods, the number of samples in a class should be "
                 f"greater or equal to the original number of samples. Originally, class "
-                f"{_label(key)} has {current} samples and {int(target)} samples are asked."
+                f"{label_repr(key)} has {current} samples and {int(target)} samples are asked."
             )
     # Emit in class order (imblearn sorts by label) with our own label objects as keys.
     wanted = {index[key]: int(t) for key, t in targets.items()}
@@ -220,7 +220,7 @@ def _from_ratio(ratio: float, classes: np.ndarray, n_rows: list[int], majority: 
         if n_new <= 0:
             raise ValueError(
                 "The specified ratio required to remove samples from the minority class "
-                f"while trying to generate new samples: class {_label(label)} has {n_rows[i]} "
+                f"while trying to generate new samples: class {label_repr(label)} has {n_rows[i]} "
                 f"samples but ratio {ratio} of the {n_rows[majority]} majority samples "
                 f"asks for {n_rows[majority] * ratio:g}. Please increase the ratio."
             )

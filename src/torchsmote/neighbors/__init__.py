@@ -13,7 +13,7 @@ import torch
 
 from torchsmote.kernels.knn_faiss import knn_self_faiss
 from torchsmote.kernels.knn_numpy import knn_self_numpy
-from torchsmote.kernels.knn_torch import knn_self_torch
+from torchsmote.kernels.knn_torch import drop_self, knn_self_torch
 
 __all__ = ["class_neighbors", "neighbors_from_estimator"]
 
@@ -70,9 +70,4 @@ def neighbors_from_estimator(estimator, pool: torch.Tensor) -> torch.Tensor:
             "k_neighbors object returned neighbours of shape "
             f"{hits.shape}; expected (n_rows, n_neighbors) with n_neighbors >= 2"
         )
-    is_self = hits == np.arange(n)[:, None]
-    drop = np.where(is_self.any(axis=1), is_self.argmax(axis=1), hits.shape[1] - 1)
-    keep = np.ones(hits.shape, dtype=bool)
-    keep[np.arange(n), drop] = False
-    table = hits[keep].reshape(n, hits.shape[1] - 1).astype(np.int64)
-    return torch.from_numpy(table).to(pool.device)
+    return drop_self(torch.from_numpy(hits.astype(np.int64))).to(pool.device)

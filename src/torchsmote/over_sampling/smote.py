@@ -15,7 +15,7 @@ from torchsmote.generation import generate_rows
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
 from torchsmote.memory import check_fits, release_freed_host_memory
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
-from torchsmote.sampling_strategy import _label
+from torchsmote.sampling_strategy import label_repr
 
 from .base import BaseOverSampler, Labels
 
@@ -43,7 +43,6 @@ class Provenance:
 class _ClassStream:
     """One class's share of the synthetic rows: enough to regenerate or audit it."""
 
-    label: object
     rows: np.ndarray | torch.Tensor  # (n_class,) rows of X in this class
     neighbors: torch.Tensor  # (n_class, k) indices into rows, on the working device
     key: int  # counter-RNG stream key
@@ -184,7 +183,7 @@ class SMOTE(BaseOverSampler):
             else:
                 labels_out[offset : offset + count] = label
             # Kept where they are: provenance_ moves them to the host only if asked.
-            streams.append(_ClassStream(label, rows, neighbors, key, count))
+            streams.append(_ClassStream(rows, neighbors, key, count))
             offset += count
         return features_out, labels_out, {"_streams": streams, "device_": device}
 
@@ -194,7 +193,7 @@ class SMOTE(BaseOverSampler):
         k = int(self.k_neighbors)
         if n_rows < k + 1:
             raise ValueError(
-                f"class {_label(label)} has {n_rows} row(s); SMOTE with k_neighbors={k} needs at "
+                f"class {label_repr(label)} has {n_rows} row(s); SMOTE with k_neighbors={k} needs at "
                 f"least {k + 1} rows of each class it over-samples (lower k_neighbors, or "
                 "leave that class out of sampling_strategy)"
             )
