@@ -45,6 +45,10 @@ GAP_SCALE = 2.0**-24
 #: Purposes of a stream (a third key component, so later samplers get streams
 #: independent of SMOTE's for the same seed and class).
 PURPOSE_SMOTE = 0
+#: Epoch shuffles of :class:`torchsmote.training.ResampledDataset`.
+PURPOSE_SHUFFLE = 1
+#: Per-step streams of :class:`torchsmote.training.BatchOversampler`.
+PURPOSE_BATCH = 2
 
 
 def _to_signed(value: int) -> int:

@@ -6,6 +6,8 @@ partial result, and nothing here modifies the caller's arrays.
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import torch
 
@@ -133,3 +135,14 @@ def class_counts(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         except TypeError as exc:
             raise ValueError("y mixes label types that cannot be sorted (e.g. str and int)") from exc
     return np.unique(y, return_counts=True)
+
+
+def check_int(value, name: str, minimum: int) -> None:
+    """Raise a ValueError unless ``value`` is an int (not a bool) >= ``minimum``."""
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+
+
+def python_scalar(value):
+    """A numpy scalar as the Python scalar it holds (other values unchanged)."""
+    return value.item() if isinstance(value, np.generic) else value

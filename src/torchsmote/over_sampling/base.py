@@ -7,7 +7,7 @@ lives in ``torchsmote.kernels`` and the functions that call it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,11 +22,13 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
+from sklearn.utils.validation import check_is_fitted
 
 from torchsmote.backends import KERNEL_BACKENDS, KNN_BACKENDS
-from torchsmote.containers import pack, unpack
+from torchsmote.containers import Containers, pack, unpack
+from torchsmote.memory import check_fits
 from torchsmote.sampling_strategy import STRING_STRATEGIES, resolve_sampling_strategy
-from torchsmote.validation import check_features, check_labels, class_counts
+from torchsmote.validation import check_features, check_int, check_labels, class_counts, python_scalar
 
 
 class Labels:
@@ -84,7 +86,10 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
     }
 
     def fit(self, X, y):
-        """Validate the input and compute ``sampling_strategy_``; returns self.
+        """Validate the input, plan the counts and build each class's generator.
+
+        After ``fit``, :meth:`sample` and :meth:`stream` hand out synthetic rows
+        without refitting (the k-NN graphs are computed here, once).
 
         Parameters
         ----------
@@ -95,8 +100,9 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         -------
         self
         """
-        *_, fitted = self._prepare(X, y)
-        self._set_fitted(fitted)
+        features, labels, _, fitted = self._prepare(X, y)
+        state = self._fit(features, labels, fitted["sampling_strategy_"])
+        self._set_fitted({**fitted, **state})
         return self
 
     def fit_resample(self, X, y):
@@ -129,7 +135,84 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         "feature_names_in_",
         "device_",
         "_streams",
+        "_output",
     )
+
+    def _fit(self, features, labels: Labels, sampling_strategy: dict) -> dict:
+        """Build the fitted state (e.g. ``_streams``, ``device_``); subclasses implement."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ streaming
+
+    def sample(self, n: int | None = None, start: int = 0):
+        """Synthetic rows ``[start, start + n)`` of the fitted stream, without refitting.
+
+        The stream lays the classes end to end in sorted class order, one epoch
+        after another: rows ``[0, n_synthetic_)`` are exactly the synthetic rows
+        of ``fit_resample`` with the same ``random_state`` (in its order), and
+        rows past that are fresh rows with the same class counts (epoch 1, 2, ...).
+
+        Parameters
+        ----------
+        n : int, optional
+            Rows to return (>= 0); default: one epoch (``n_synthetic_``).
+        start : int, default=0
+            Stream position of the first row (>= 0).
+
+        Returns
+        -------
+        X_synthetic : same kind as the fitted X, shape (n, n_features)
+            numpy/pandas/list on the host, torch on the fitted tensor's device.
+        y_synthetic : same kind as the fitted y, shape (n,)
+        """
+        check_is_fitted(self, "_streams")
+        n = self.n_synthetic_ if n is None else n
+        check_int(n, "n", 0)
+        check_int(start, "start", 0)
+        output = self._output
+        features_out = output.new_features(n)
+        labels_out = output.new_labels(n)
+        streams = self._streams
+        for offset, index, class_start, length in streams.segments(start, n):
+            target = features_out[offset : offset + length]
+            streams.class_rows(index, class_start, target if output.is_torch else torch.from_numpy(target))
+            labels_out[offset : offset + length] = python_scalar(streams.classes[index].label)
+        return pack(features_out, labels_out, output.containers)
+
+    def stream(self, batch_size: int, n: int | None = None, start: int = 0) -> Iterator:
+        """Yield ``(X_synthetic, y_synthetic)`` batches of the fitted stream.
+
+        Parameters
+        ----------
+        batch_size : int
+            Rows per batch (>= 1); the last batch may be shorter.
+        n : int, optional
+            Rows in all; default one epoch (``n_synthetic_``). Pass
+            ``start=e * n_synthetic_`` for epoch ``e``'s fresh rows.
+        start : int, default=0
+            Stream position of the first row.
+
+        Yields
+        ------
+        tuple
+            As :meth:`sample`; concatenated, the batches equal ``sample(n, start)``.
+        """
+        check_is_fitted(self, "_streams")
+        check_int(batch_size, "batch_size", 1)
+        n = self.n_synthetic_ if n is None else n
+        check_int(n, "n", 0)
+        check_int(start, "start", 0)
+        return self._batches(batch_size, n, start)
+
+    def _batches(self, batch_size: int, n: int, start: int) -> Iterator:
+        for offset in range(0, n, batch_size):
+            yield self.sample(min(batch_size, n - offset), start + offset)
+
+    @property
+    def n_synthetic_(self) -> int:
+        """Synthetic rows per epoch (the sum of ``sampling_strategy_``)."""
+        check_is_fitted(self, "sampling_strategy_")
+        return int(sum(self.sampling_strategy_.values()))
 
     def _set_fitted(self, fitted: dict) -> None:
         for name in self._FITTED:
@@ -157,6 +240,7 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         }
         if info.x_columns is not None and all(isinstance(c, str) for c in info.x_columns):
             fitted["feature_names_in_"] = np.asarray(info.x_columns, dtype=object)
+        fitted["_output"] = OutputSpec.of(features, labels.y, info)
         return features, labels, info, fitted
 
     def _seed(self) -> int:
@@ -192,3 +276,44 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         rich.input_tags.two_d_array = True
         rich.input_tags.dataframe = True
         return rich
+
+
+class OutputSpec:
+    """Containers, dtypes and device of the fitted data: how sampled rows come back.
+
+    Holds no reference to the caller's arrays (only dtypes and devices), so a
+    fitted sampler does not keep the training set alive.
+    """
+
+    def __init__(self, features_dtype, features_device, n_features, labels_dtype, labels_device, containers):
+        self.features_dtype = features_dtype
+        self.features_device = features_device  # None for host (numpy) data
+        self.n_features = n_features
+        self.labels_dtype = labels_dtype
+        self.labels_device = labels_device
+        self.containers: Containers = containers
+
+    @classmethod
+    def of(cls, features, y, containers: Containers) -> OutputSpec:
+        x_device = features.device if isinstance(features, torch.Tensor) else None
+        y_device = y.device if isinstance(y, torch.Tensor) else None
+        return cls(features.dtype, x_device, features.shape[1], y.dtype, y_device, containers)
+
+    @property
+    def is_torch(self) -> bool:
+        return self.features_device is not None
+
+    def new_features(self, n: int):
+        if self.is_torch:
+            check_fits(
+                self.features_device,
+                n * self.n_features * self.features_dtype.itemsize,
+                f"{n:,} synthetic rows",
+            )
+            return torch.empty((n, self.n_features), dtype=self.features_dtype, device=self.features_device)
+        return np.empty((n, self.n_features), dtype=self.features_dtype)
+
+    def new_labels(self, n: int):
+        if self.labels_device is not None:
+            return torch.empty(n, dtype=self.labels_dtype, device=self.labels_device)
+        return np.empty(n, dtype=self.labels_dtype)

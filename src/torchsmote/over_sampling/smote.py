@@ -11,11 +11,12 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
 from torchsmote.containers import read_only_tensor
-from torchsmote.generation import generate_rows
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
 from torchsmote.memory import check_fits, release_freed_host_memory
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
 from torchsmote.sampling_strategy import label_repr
+from torchsmote.streams import ClassStream, FittedStreams
+from torchsmote.validation import python_scalar
 
 from .base import BaseOverSampler, Labels
 
@@ -37,16 +38,6 @@ class Provenance:
     base: np.ndarray
     neighbor: np.ndarray
     gap: np.ndarray
-
-
-@dataclass
-class _ClassStream:
-    """One class's share of the synthetic rows: enough to regenerate or audit it."""
-
-    rows: np.ndarray | torch.Tensor  # (n_class,) rows of X in this class
-    neighbors: torch.Tensor  # (n_class, k) indices into rows, on the working device
-    key: int  # counter-RNG stream key
-    count: int  # synthetic rows made
 
 
 class SMOTE(BaseOverSampler):
@@ -124,24 +115,24 @@ class SMOTE(BaseOverSampler):
         self.kernel_backend = kernel_backend
         self.chunk_size = chunk_size
 
-    def _fit_resample(self, features, labels: Labels, sampling_strategy: dict):
+    def _fit(self, features, labels: Labels, sampling_strategy: dict) -> dict:
+        """Each over-sampled class's rows and neighbour table on the working device."""
         is_torch = isinstance(features, torch.Tensor)
-        n, d = features.shape
-
-        # Plan and check every class before allocating anything: no partial output.
+        d = features.shape[1]
+        # Check every class before computing anything: no partial state.
         plan = []
-        for class_index, label in enumerate(labels.classes):
+        for position, label in enumerate(labels.classes):
             count = sampling_strategy.get(label, 0)
             if count == 0:
                 continue
-            label_rows = labels.rows_of(class_index)
+            label_rows = labels.rows_of(position)
             # Index the features with rows on their own device and type.
             if is_torch:
                 rows = torch.as_tensor(label_rows, device=features.device)
             else:
                 rows = label_rows.cpu().numpy() if isinstance(label_rows, torch.Tensor) else label_rows
             self._check_class_size(label, len(rows))
-            plan.append((class_index, label, rows, label_rows[:1], count))
+            plan.append((position, label, rows, count))
         total = sum(entry[-1] for entry in plan)
         # CPU-only backends asked for by name keep 'auto' on the CPU.
         cpu_only = self.knn_backend in ("faiss", "numpy") or self.kernel_backend == "numpy"
@@ -150,42 +141,40 @@ class SMOTE(BaseOverSampler):
         kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
         knn_backend = resolve_knn_backend(self.knn_backend, device)
         seed = self._seed()
+        classes = []
+        for position, label, rows, count in plan:
+            pool = (features[rows] if is_torch else torch.from_numpy(features[rows])).to(device)
+            if isinstance(self.k_neighbors, Integral):
+                neighbors = class_neighbors(pool, int(self.k_neighbors), knn_backend)
+            else:
+                neighbors = neighbors_from_estimator(self.k_neighbors, pool)
+            key = stream_key(seed, position)
+            classes.append(ClassStream(position, label, rows, pool, neighbors, key, count))
+        if device.type == "cpu":
+            release_freed_host_memory()  # k-NN scratch, before the output's pages fill up
+        streams = FittedStreams(classes, device, kernel_backend, self.chunk_size)
+        return {"_streams": streams, "device_": device}
+
+    def _fit_resample(self, features, labels: Labels, sampling_strategy: dict):
+        is_torch = isinstance(features, torch.Tensor)
+        n, d = features.shape
+        total = int(sum(sampling_strategy.values()))
         if is_torch:
             check_fits(
                 features.device,
                 (n + total) * d * features.element_size(),
                 f"the resampled X ({n + total:,} x {d} {features.dtype})",
             )
-
+        state = self._fit(features, labels, sampling_strategy)
+        streams: FittedStreams = state["_streams"]
         features_out, labels_out = self._allocate(features, labels.y, total)
-        streams = []
         offset = n
-        for class_index, label, rows, first_row, count in plan:
-            pool = (features[rows] if is_torch else torch.from_numpy(features[rows])).to(device)
-            if isinstance(self.k_neighbors, Integral):
-                neighbors = class_neighbors(pool, int(self.k_neighbors), knn_backend)
-                if device.type == "cpu":
-                    release_freed_host_memory()  # before the output's pages fill up
-            else:
-                neighbors = neighbors_from_estimator(self.k_neighbors, pool)
-            key = stream_key(seed, class_index)
-            target = features_out[offset : offset + count]
-            generate_rows(
-                pool,
-                neighbors,
-                key,
-                target if is_torch else torch.from_numpy(target),
-                backend=kernel_backend,
-                chunk_rows=self.chunk_size,
-            )
-            if isinstance(labels_out, torch.Tensor):
-                labels_out[offset : offset + count] = labels.y[first_row]
-            else:
-                labels_out[offset : offset + count] = label
-            # Kept where they are: provenance_ moves them to the host only if asked.
-            streams.append(_ClassStream(rows, neighbors, key, count))
-            offset += count
-        return features_out, labels_out, {"_streams": streams, "device_": device}
+        for index, stream in enumerate(streams.classes):
+            target = features_out[offset : offset + stream.count]
+            streams.class_rows(index, 0, target if is_torch else torch.from_numpy(target))
+            labels_out[offset : offset + stream.count] = python_scalar(stream.label)
+            offset += stream.count
+        return features_out, labels_out, state
 
     def _check_class_size(self, label, n_rows: int) -> None:
         if not isinstance(self.k_neighbors, Integral):
@@ -222,9 +211,9 @@ class SMOTE(BaseOverSampler):
     def provenance_(self) -> Provenance:
         """Recomputed on access from the counter draws (nothing per row is stored)."""
         if not hasattr(self, "_streams"):
-            raise AttributeError("provenance_ exists after fit_resample")
+            raise AttributeError("provenance_ exists after fit or fit_resample")
         base, neighbor, gap = [], [], []
-        for stream in self._streams:
+        for stream in self._streams.classes:
             rows = stream.rows.cpu().numpy() if isinstance(stream.rows, torch.Tensor) else stream.rows
             table = stream.neighbors.cpu().numpy()
             b, slot, g = smote_draws_numpy(stream.key, 0, stream.count, *table.shape)
