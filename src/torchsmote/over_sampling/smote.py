@@ -80,9 +80,19 @@ class SMOTE(BaseOverSampler):
     classes_ : ndarray
         Sorted class labels (a class's position is its RNG stream id).
     device_ : torch.device
-        Where the last ``fit_resample`` computed.
+        Where the last ``fit`` or ``fit_resample`` computed.
+    n_synthetic_ : int
+        Synthetic rows per epoch of the stream (``fit_resample``'s count).
     provenance_ : Provenance
-        ``base``, ``neighbor`` and ``gap`` of every synthetic row, in output order.
+        ``base``, ``neighbor`` and ``gap`` of every synthetic row of
+        ``fit_resample`` (epoch 0 of the stream), in output order.
+
+    Notes
+    -----
+    ``fit`` computes the counts and each class's k-NN graph once and keeps the
+    over-sampled classes' rows and graphs (on ``device_``); :meth:`sample` and
+    :meth:`stream` then return any slice of the synthetic stream without
+    refitting (see :mod:`torchsmote.streams`).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only for DataFrame input with string column names.
