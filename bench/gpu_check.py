@@ -19,7 +19,10 @@ its timings mean nothing.
     generation GB/s and % of that copy bandwidth (d in 16, 32, 64, 128),
     exact k-NN seconds and TFLOP/s, fit_resample on W1/W2 against
     imbalanced-learn on the host CPUs, 100M rows at d=16 in one call;
-(c) a table on stdout and everything as JSON.
+(c) training paths: the per-batch oversampler makes no host sync on CUDA
+    (``set_sync_debug_mode('error')``) and its time per call; ``fit`` +
+    ``sample`` equals ``fit_resample`` on the device; a ResampledDataset epoch;
+(d) a table on stdout and everything as JSON.
 """
 
 from __future__ import annotations
@@ -236,6 +239,49 @@ def hundred_million(device, quick: bool) -> dict:
     }
 
 
+def training_paths(device, quick: bool) -> dict:
+    """Per-batch oversampler: sync-free on CUDA, time per call; sample() == fit_resample on the device."""
+    from torchsmote import SMOTE
+    from torchsmote.training import BatchOversampler, ResampledDataset
+
+    generator = torch.Generator().manual_seed(0)
+    n, d, batch = (2_000, 8, 256) if quick else (1_000_000, 64, 4096)
+    y = (torch.rand(n, generator=generator) < 0.05).long().to(device)
+    x = torch.randn(n, d, generator=generator).to(device) + y[:, None]
+    oversampler = BatchOversampler(x, y, target_ratio=0.5, seed=0)
+    xb, yb = x[:batch], y[:batch]
+    synced = None
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+        torch.cuda.set_sync_debug_mode("error")
+        try:
+            oversampler(xb, yb, 1)
+            synced = False
+        except RuntimeError as error:
+            synced = str(error)[:200]
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+    step = iter(range(10**9))
+    seconds = timed(lambda: oversampler(xb, yb, next(step)), device, repeats=20)
+    sampler = SMOTE(random_state=0).fit(x, y)
+    x_res, _ = SMOTE(random_state=0).fit_resample(x, y)
+    same = bool(torch.equal(sampler.sample()[0], x_res[n:]))
+    dataset = ResampledDataset(x[: n // 10], y[: n // 10], batch_size=batch, device=device)
+    _sync(device)
+    t0 = time.perf_counter()
+    rows = sum(len(labels) for _, labels in dataset)
+    _sync(device)
+    return {
+        "batch_call_ms": seconds * 1e3,
+        "batch": batch,
+        "d": d,
+        "appended": int(sum(oversampler.counts_for(batch).values())),
+        "host_sync": synced,
+        "sample_equals_fit_resample": same,
+        "dataset_epoch_rows/s": rows / (time.perf_counter() - t0),
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="toy sizes, any device (smoke test)")
@@ -260,9 +306,13 @@ def main(argv=None) -> int:
     report["knn"] = knn_speed(device, args.quick)
     report["end_to_end"] = end_to_end(device, args.quick)
     report["hundred_million_d16"] = hundred_million(device, args.quick)
+    report["training"] = training_paths(device, args.quick)
 
     print(f"device: {report['device']}  torch {report['torch']}  triton {report['triton']}")
     failed = [c for c in report["correctness"] if not c["ok"]]
+    training = report["training"]
+    if training["host_sync"] or not training["sample_equals_fit_resample"]:
+        failed.append({"check": "training paths", "detail": str(training), "ok": False})
     print(f"correctness: {len(report['correctness']) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
         print(f"  FAILED {check['check']}: {check['detail']}")
@@ -277,6 +327,7 @@ def main(argv=None) -> int:
     for row in report["end_to_end"]:
         print(f"  fit_resample {row}")
     print(f"100M x 16 in one call: {report['hundred_million_d16']}")
+    print(f"training paths: {report['training']}")
     args.out.write_text(json.dumps(report, indent=2))
     return 1 if failed else 0
 

@@ -20,6 +20,7 @@ from utils import assert_close_verbose, assert_equal_verbose
 
 import torchsmote.over_sampling.smote as smote_module
 from torchsmote import SMOTE
+from torchsmote.training import ResampledDataset
 
 
 def three_classes(seed: int = 0, d: int = 4, dtype=np.float32):
@@ -201,10 +202,24 @@ def test_errors():
             sampler.stream(bad)  # raised at the call, not at the first next()
 
 
-def test_fit_refuses_a_class_too_small_to_sample():
+def test_a_class_too_small_raises_when_rows_are_asked_for():
+    """fit accepts it (as imbalanced-learn's fit does); every request for rows names the class."""
     X, y = three_classes(9)
-    with pytest.raises(ValueError, match=r"class 2 has 21 row\(s\); SMOTE with k_neighbors=21"):
-        SMOTE(k_neighbors=21).fit(X, y)
+    message = r"class 2 has 21 row\(s\); SMOTE with k_neighbors=21 needs at least 22"
+    sampler = SMOTE(k_neighbors=21).fit(X, y)
+    assert sampler.n_synthetic_ == 179 + 163
+    with pytest.raises(ValueError, match=message):
+        sampler.sample(0)
+    with pytest.raises(ValueError, match=message):
+        sampler.stream(10)
+    with pytest.raises(ValueError, match=message):
+        sampler.provenance_  # noqa: B018
+    with pytest.raises(ValueError, match=message):
+        SMOTE(k_neighbors=21).fit_resample(X, y)
+    with pytest.raises(ValueError, match=message):
+        ResampledDataset(X, y, SMOTE(k_neighbors=21), batch_size=10)
+    # A later fit on data that can be sampled replaces the state.
+    assert sampler.set_params(k_neighbors=5).fit(X, y).sample(3)[0].shape == (3, 4)
 
 
 @requires_cuda

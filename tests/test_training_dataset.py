@@ -222,3 +222,45 @@ def test_cuda_dataset_makes_batches_on_the_gpu():
     for (x1, y1), (x2, y2) in zip(cpu, gpu, strict=True):
         assert torch.equal(y1, y2)
         torch.testing.assert_close(x1, x2, rtol=1e-6, atol=1e-6)
+
+
+def test_ddp_ranks_default_from_the_process_group(tmp_path):
+    """Two gloo ranks, no rank/world_size passed: their batches split the single-process sequence."""
+    script = tmp_path / "ddp.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import numpy as np, torch, torch.distributed as dist
+            import torch.multiprocessing as mp
+            from torchsmote import SMOTE
+            from torchsmote.training import ResampledDataset
+
+            def data():
+                rng = np.random.default_rng(0)
+                y = rng.permutation(np.repeat([0, 1], [400, 50]))
+                return rng.normal(size=(len(y), 3)).astype(np.float32), y
+
+            def rank_main(rank):
+                dist.init_process_group(
+                    "gloo", init_method="file://{tmp_path}/pg", rank=rank, world_size=2
+                )
+                ds = ResampledDataset(*data(), SMOTE(random_state=1), batch_size=50)
+                ds.set_epoch(3)
+                torch.save(list(ds), "{tmp_path}/rank%d.pt" % rank)
+                dist.destroy_process_group()
+
+            if __name__ == "__main__":
+                mp.start_processes(rank_main, nprocs=2, start_method="fork")
+                ds = ResampledDataset(*data(), SMOTE(random_state=1), batch_size=50)
+                ds.set_epoch(3)
+                torch.save(list(ds), "{tmp_path}/single.pt")
+            """
+        )
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    single = torch.load(tmp_path / "single.pt")
+    ranks = [torch.load(tmp_path / f"rank{r}.pt") for r in range(2)]
+    assert len(single) == 16 and [len(r) for r in ranks] == [8, 8]
+    for rank in range(2):
+        assert same_batches(ranks[rank], single[rank::2])

@@ -80,6 +80,9 @@ class FittedStreams:
     kernel_backend: str
     chunk_rows: int | None = None
 
+    def check(self) -> None:
+        """Raise if rows cannot be made (see :class:`UnavailableStreams`); no-op here."""
+
     @property
     def per_epoch(self) -> int:
         """Synthetic rows in one epoch of the combined stream (fit_resample's count)."""
@@ -119,3 +122,28 @@ class FittedStreams:
             length = min(n - done, self.classes[index].count - class_offset)
             yield done, index, epoch * self.classes[index].count + class_offset, length
             done += length
+
+
+class UnavailableStreams:
+    """Fitted state of a sampler whose data cannot be sampled (e.g. a class too small).
+
+    imbalanced-learn's ``fit`` only validates and its ``fit_resample`` raises;
+    likewise ``fit`` here succeeds and every request for rows raises the error
+    that ``fit_resample`` would have raised.
+    """
+
+    def __init__(self, error: ValueError):
+        self.error = error
+
+    def check(self) -> None:
+        raise ValueError(str(self.error))
+
+    @property
+    def classes(self):
+        self.check()
+
+    def segments(self, start: int, n: int):
+        self.check()
+
+    def class_rows(self, index: int, start: int, out: torch.Tensor):
+        self.check()

@@ -146,3 +146,7 @@ def check_int(value, name: str, minimum: int) -> None:
 def python_scalar(value):
     """A numpy scalar as the Python scalar it holds (other values unchanged)."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+class ClassTooSmallError(ValueError):
+    """A class to over-sample has too few rows for the neighbourhood asked for."""

@@ -28,7 +28,15 @@ from torchsmote.backends import KERNEL_BACKENDS, KNN_BACKENDS
 from torchsmote.containers import Containers, pack, unpack
 from torchsmote.memory import check_fits
 from torchsmote.sampling_strategy import STRING_STRATEGIES, resolve_sampling_strategy
-from torchsmote.validation import check_features, check_int, check_labels, class_counts, python_scalar
+from torchsmote.streams import UnavailableStreams
+from torchsmote.validation import (
+    ClassTooSmallError,
+    check_features,
+    check_int,
+    check_labels,
+    class_counts,
+    python_scalar,
+)
 
 
 class Labels:
@@ -101,7 +109,12 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         self
         """
         features, labels, _, fitted = self._prepare(X, y)
-        state = self._fit(features, labels, fitted["sampling_strategy_"])
+        try:
+            state = self._fit(features, labels, fitted["sampling_strategy_"])
+        except ClassTooSmallError as error:
+            # As in imbalanced-learn, fit itself accepts such data (scikit-learn's
+            # estimator checks fit on 10-row sets); asking for rows raises this error.
+            state = {"_streams": UnavailableStreams(error)}
         self._set_fitted({**fitted, **state})
         return self
 
@@ -166,6 +179,7 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         y_synthetic : same kind as the fitted y, shape (n,)
         """
         check_is_fitted(self, "_streams")
+        self._streams.check()
         n = self.n_synthetic_ if n is None else n
         check_int(n, "n", 0)
         check_int(start, "start", 0)
@@ -198,6 +212,7 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
             As :meth:`sample`; concatenated, the batches equal ``sample(n, start)``.
         """
         check_is_fitted(self, "_streams")
+        self._streams.check()
         check_int(batch_size, "batch_size", 1)
         n = self.n_synthetic_ if n is None else n
         check_int(n, "n", 0)

@@ -16,7 +16,7 @@ from torchsmote.memory import check_fits, release_freed_host_memory
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
 from torchsmote.sampling_strategy import label_repr
 from torchsmote.streams import ClassStream, FittedStreams
-from torchsmote.validation import python_scalar
+from torchsmote.validation import ClassTooSmallError, python_scalar
 
 from .base import BaseOverSampler, Labels
 
@@ -191,7 +191,7 @@ class SMOTE(BaseOverSampler):
             return
         k = int(self.k_neighbors)
         if n_rows < k + 1:
-            raise ValueError(
+            raise ClassTooSmallError(
                 f"class {label_repr(label)} has {n_rows} row(s); SMOTE with k_neighbors={k} needs at "
                 f"least {k + 1} rows of each class it over-samples (lower k_neighbors, or "
                 "leave that class out of sampling_strategy)"

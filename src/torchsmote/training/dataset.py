@@ -95,6 +95,7 @@ class ResampledDataset(IterableDataset):
         sampler.set_params(device=device)
         features, labels = training_tensors(X, y)
         sampler.fit(features, labels)
+        sampler._streams.check()  # e.g. a class too small for k_neighbors: refuse here, not in a worker
         self.device = sampler.device_
         self.sampler_ = sampler
         self.features = features.to(self.device)
