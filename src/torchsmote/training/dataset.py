@@ -160,7 +160,8 @@ class ResampledDataset(IterableDataset):
 
         Items ``[0, n_real)`` are real rows, the rest synthetic slots laid out
         class by class. Every process computes the same plan on the CPU (a seeded
-        ``randperm``: ~25 ms per million items here), so no coordination is needed.
+        ``randperm``; the whole plan took 0.13 s for 1.8M items on the 2-core dev VM), so
+        no coordination is needed.
 
         Returns
         -------
