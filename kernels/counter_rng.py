@@ -84,6 +84,7 @@ def stream_key(seed: int, stream: int, purpose: int = PURPOSE_SMOTE) -> int:
     """
     # Two mixing layers so that neighbouring seeds and neighbouring streams give
     # unrelated keys (keys are starting points of a 2**64-periodic sequence).
+    seed, stream, purpose = int(seed), int(stream), int(purpose)  # numpy ints would overflow below
     seed_mixed = mix64_int((seed & MASK64) + GOLDEN)
     return mix64_int(seed_mixed ^ ((stream * STREAM_MUL + purpose * GOLDEN) & MASK64))
 

@@ -36,8 +36,9 @@ def test_synthetic_rows_equal_the_numpy_reference(d, dtype, kernel_backend):
     out_x, out_y = sampler(xb, yb, step)
     _, _, syn_x, syn_y = split(out_x, out_y, batch_size)
     offset = 0
-    for label, count in sampler.counts_for(batch_size).items():
-        assert count > 0
+    counts = sampler.counts_for(batch_size)
+    assert len(counts) == 2 and all(count > 0 for count in counts.values())
+    for label, count in counts.items():
         pool = X[y == label]
         expected = smote_rows_numpy(
             pool, knn_self_numpy(pool, k), sampler.step_key(step, int(label)), 0, count
@@ -60,6 +61,7 @@ def test_rows_lie_on_segments_between_same_class_neighbours():
         neighbours = NearestNeighbors(n_neighbors=6, algorithm="brute").fit(pool).kneighbors(pool)[1][:, 1:]
         starts = np.repeat(pool, 5, axis=0)
         directions = pool[neighbours.reshape(-1)] - starts
+        assert (syn_y == label).sum() > 0
         for row in syn_x[syn_y == label]:
             offset = row - starts
             gap = (offset * directions).sum(1) / (directions * directions).sum(1)
@@ -129,11 +131,38 @@ def test_default_mode_reaches_the_target_on_average():
         assert abs(np.mean(shares[label]) - 0.3) < 0.005, (label, np.mean(shares[label]))
 
 
-def test_a_class_above_its_target_gets_no_rows():
-    X, y = data(7, counts=(500, 400, 100))
+def test_a_class_above_its_target_gets_no_rows_and_the_others_still_reach_theirs():
+    X, y = data(7, counts=(300, 600, 100))
     sampler = BatchOversampler(X, y, target_ratio={1: 0.3, 2: 0.3}, seed=0)
-    counts = sampler.counts_for(100)
-    assert counts[1] == 0 and counts[2] > 0
+    counts = sampler.counts_for(100)  # expects 30 / 60 / 10 rows of classes 0 / 1 / 2
+    assert counts[1] == 0
+    # Class 2 needs m with (10 + m) / (100 + m) = 0.3: m = 28.6 -> 29.
+    assert counts[2] == 29
+    # exact=True: a batch of 40 rows of class 0 and 60 of class 1, none of class 2.
+    exact = BatchOversampler(X, y, target_ratio={1: 0.3, 2: 0.3}, exact=True, seed=0)
+    rows = np.r_[np.flatnonzero(y == 0)[:40], np.flatnonzero(y == 1)[:60]]
+    _, out_y = exact(torch.from_numpy(X[rows]), torch.from_numpy(y[rows]), 0)
+    assert int((out_y == 1).sum()) == 60 and int((out_y == 2).sum()) == 43  # 43 / 143 = 0.301
+    assert len(out_y) == 143
+
+
+@pytest.mark.parametrize("label_dtype", [torch.bool, torch.uint8, torch.int32, torch.int64])
+def test_label_dtypes(label_dtype):
+    X, y = data(12, counts=(400, 60))
+    y_t = torch.from_numpy(y).to(label_dtype)
+    for exact in (False, True):
+        sampler = BatchOversampler(torch.from_numpy(X), y_t, target_ratio=0.4, exact=exact)
+        out_x, out_y = sampler(torch.from_numpy(X[:50]), y_t[:50], 0)
+        assert out_y.dtype == label_dtype and out_x.shape[0] == len(out_y) > 50
+        minority = torch.ones((), dtype=label_dtype)  # class 1 (True for bool labels)
+        assert (out_y[50:] == minority).all() and (out_y[:50] == y_t[:50]).all()
+
+
+def test_numpy_integer_step_and_float_ratio():
+    X, y = data(13)
+    sampler = BatchOversampler(X, y, target_ratio=np.float32(0.3), seed=np.int64(2))
+    xb, yb = torch.from_numpy(X[:64]), torch.from_numpy(y[:64])
+    assert torch.equal(sampler(xb, yb, np.int64(7))[0], sampler(xb, yb, 7)[0])
 
 
 def test_no_host_sync_when_labels_are_not_checked(monkeypatch):
@@ -181,6 +210,8 @@ def test_errors():
             BatchOversampler(X, y, target_ratio=bad)
     with pytest.raises(ValueError, match=r"add up to 1\.1"):
         BatchOversampler(X, y, target_ratio={1: 0.6, 2: 0.5})
+    with pytest.raises(ValueError, match=r"applies to each of the 2 classes other than the majority \(0\)"):
+        BatchOversampler(X, y, target_ratio=0.5)
     with pytest.raises(ValueError, match=r"names class\(es\) \[7\] not in y"):
         BatchOversampler(X, y, target_ratio={7: 0.3})
     with pytest.raises(ValueError, match=r"class 2 has 30 row\(s\); k_neighbors=30 needs at least 31"):

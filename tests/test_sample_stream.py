@@ -233,3 +233,20 @@ def test_cuda_sample_stays_on_the_device():
     assert torch.equal(X_syn, X_res[len(y) :]) and torch.equal(y_syn, y_res[len(y) :])
     cpu_rows, _ = SMOTE(random_state=4, device="cpu").fit(X, y).sample()
     assert_close_verbose(X_syn, cpu_rows, rtol=1e-6, atol=1e-6)
+
+
+def test_fit_resample_keeps_no_copy_of_the_rows():
+    import pickle
+
+    X, y = three_classes(11, d=64)
+    sampler = SMOTE(random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert all(stream.pool is None for stream in sampler._streams.classes)
+    # Indices and graphs only: (37 + 21) rows x (1 + 5) int64 + overhead, far below the 58 x 64 rows.
+    assert len(pickle.dumps(sampler)) < 8_000
+    with pytest.raises(NotFittedError, match=r"fitted by fit_resample.*call fit\(X, y\)"):
+        sampler.sample(3)
+    provenance = sampler.provenance_  # still available
+    row = X[provenance.base] + provenance.gap[:, None] * (X[provenance.neighbor] - X[provenance.base])
+    assert_close_verbose(X_res[len(y) :], row, rtol=1e-5, atol=1e-5)
+    assert sampler.fit(X, y).sample(3)[0].shape == (3, 64)

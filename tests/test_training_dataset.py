@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from functools import partial
 
 import numpy as np
 import pytest
@@ -103,6 +104,7 @@ def test_the_callers_sampler_is_not_fitted_or_changed():
     assert sampler.get_params()["random_state"] is None and sampler.get_params()["device"] == "auto"
 
 
+@pytest.mark.filterwarnings("ignore:This DataLoader will create 3 worker processes")
 @pytest.mark.parametrize("num_workers", [1, 2, 3])
 def test_workers_together_yield_the_single_process_sequence(num_workers):
     X, y = data(5)
@@ -120,7 +122,13 @@ def test_ranks_take_disjoint_strided_slices(world_size, num_workers):
     single = batch_list(ResampledDataset(X, y, SMOTE(random_state=2), batch_size=45))
     union = []
     for rank in range(world_size):
-        ds = ResampledDataset(X, y, SMOTE(random_state=2), batch_size=45, rank=rank, world_size=world_size)
+        # 20 batches: even over 2 ranks; over 3, DDP would stall, so the dataset warns.
+        make = partial(ResampledDataset, X, y, SMOTE(random_state=2), batch_size=45)
+        if len(single) % world_size:
+            with pytest.warns(UserWarning, match="do not split evenly over world_size=3"):
+                ds = make(rank=rank, world_size=world_size)
+        else:
+            ds = make(rank=rank, world_size=world_size)
         got = batch_list(DataLoader(ds, batch_size=None, num_workers=num_workers))
         assert len(got) == len(ds)
         assert same_batches(got, single[rank::world_size])
@@ -264,3 +272,63 @@ def test_ddp_ranks_default_from_the_process_group(tmp_path):
     assert len(single) == 16 and [len(r) for r in ranks] == [8, 8]
     for rank in range(2):
         assert same_batches(ranks[rank], single[rank::2])
+
+
+@pytest.mark.parametrize("context", ["fork", "spawn"])
+def test_set_epoch_reaches_persistent_workers(context):
+    X, y = data(13)
+    reference = ResampledDataset(X, y, batch_size=90, seed=4)
+    expected = []
+    for epoch in range(3):
+        reference.set_epoch(epoch)
+        expected.append(batch_list(reference))
+    ds = ResampledDataset(X, y, batch_size=90, seed=4)
+    loader = DataLoader(
+        ds, batch_size=None, num_workers=2, persistent_workers=True, multiprocessing_context=context
+    )
+    for epoch in range(3):
+        ds.set_epoch(epoch)
+        assert same_batches(batch_list(loader), expected[epoch]), epoch
+    assert not same_batches(expected[0], expected[1])
+
+
+def test_numpy_integers_are_accepted_as_ints():
+    X, y = data(14)
+    a = ResampledDataset(X, y, batch_size=np.int64(64), seed=np.int64(3))
+    b = ResampledDataset(X, y, batch_size=64, seed=3)
+    a.set_epoch(np.int32(2))
+    b.set_epoch(2)
+    assert same_batches(list(a), list(b))
+
+
+def test_batch_reuses_the_epoch_plan(monkeypatch):
+    X, y = data(15)
+    ds = ResampledDataset(X, y, batch_size=30)
+    calls = []
+    original = ds._epoch_plan
+    monkeypatch.setattr(ds, "_epoch_plan", lambda epoch: calls.append(epoch) or original(epoch))
+    for index in range(5):
+        ds.batch(index)
+    ds.set_epoch(1)
+    ds.batch(0)
+    assert calls == [0, 1]
+
+
+def test_an_imblearn_sampler_is_refused_clearly():
+    from imblearn.over_sampling import SMOTE as ImblearnSMOTE
+
+    X, y = data(16)
+    with pytest.raises(TypeError, match="sampler must be a torchsmote over-sampler"):
+        ResampledDataset(X, y, ImblearnSMOTE(), batch_size=8)
+
+
+@requires_cuda
+def test_cuda_input_sends_no_cuda_tensor_to_spawned_workers():
+    X, y = data(17)
+    ds = ResampledDataset(torch.from_numpy(X).cuda(), torch.from_numpy(y).cuda(), batch_size=64, seed=1)
+    tensors = [ds.features, ds.labels] + [
+        t for c in ds.sampler_._streams.classes for t in (c.rows, c.pool, c.neighbors)
+    ]
+    assert all(t.device.type == "cpu" for t in tensors if isinstance(t, torch.Tensor))
+    loader = DataLoader(ds, batch_size=None, num_workers=2, multiprocessing_context="spawn")
+    assert same_batches(batch_list(loader), batch_list(ResampledDataset(X, y, batch_size=64, seed=1)))

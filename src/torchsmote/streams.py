@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from sklearn.exceptions import NotFittedError
 
 from torchsmote.generation import generate_rows
 
@@ -40,8 +41,8 @@ class ClassStream:
         The class label as it appears in ``classes_``.
     rows : ndarray or Tensor of shape (n_class,), int64
         Rows of the fitted ``X`` in this class (ascending).
-    pool : Tensor of shape (n_class, d)
-        Those rows' features, on the working device.
+    pool : Tensor of shape (n_class, d) or None
+        Those rows' features, on the working device (None once released).
     neighbors : Tensor of shape (n_class, k), int64
         Neighbour table (indices into ``pool``), on the working device.
     key : int
@@ -53,7 +54,7 @@ class ClassStream:
     position: int
     label: object
     rows: np.ndarray | torch.Tensor
-    pool: torch.Tensor
+    pool: torch.Tensor | None
     neighbors: torch.Tensor
     key: int
     count: int
@@ -81,15 +82,34 @@ class FittedStreams:
     chunk_rows: int | None = None
 
     def check(self) -> None:
-        """Raise if rows cannot be made (see :class:`UnavailableStreams`); no-op here."""
+        """Raise if rows cannot be made (pools released, or :class:`UnavailableStreams`)."""
+        if any(stream.pool is None for stream in self.classes):
+            raise NotFittedError(
+                "this sampler was fitted by fit_resample, which keeps no copy of the training rows; "
+                "call fit(X, y) to sample or stream (its rows [0, n_synthetic_) are fit_resample's)"
+            )
+
+    def release_pools(self) -> None:
+        """Drop the class rows (``provenance_`` needs only indices and graphs).
+
+        ``fit_resample`` calls this so a fitted estimator, or a pickled pipeline,
+        does not carry a copy of every over-sampled class.
+        """
+        for stream in self.classes:
+            stream.pool = None
 
     @property
     def per_epoch(self) -> int:
         """Synthetic rows in one epoch of the combined stream (fit_resample's count)."""
         return sum(stream.count for stream in self.classes)
 
-    def class_rows(self, index: int, start: int, out: torch.Tensor) -> torch.Tensor:
-        """Fill ``out`` (count, d) with rows ``start ..`` of class ``self.classes[index]``'s own stream."""
+    def class_rows(
+        self, index: int, start: int, out: torch.Tensor, chunk_rows: int | None = None
+    ) -> torch.Tensor:
+        """Fill ``out`` (count, d) with rows ``start ..`` of class ``self.classes[index]``'s own stream.
+
+        ``chunk_rows`` overrides the fitted chunk size (the result never depends on it).
+        """
         stream = self.classes[index]
         return generate_rows(
             stream.pool,
@@ -98,7 +118,7 @@ class FittedStreams:
             out,
             backend=self.kernel_backend,
             start=start,
-            chunk_rows=self.chunk_rows,
+            chunk_rows=chunk_rows or self.chunk_rows,
         )
 
     def segments(self, start: int, n: int) -> Iterator[tuple[int, int, int, int]]:
@@ -136,7 +156,7 @@ class UnavailableStreams:
         self.error = error
 
     def check(self) -> None:
-        raise ValueError(str(self.error))
+        raise type(self.error)(str(self.error))
 
     @property
     def classes(self):
@@ -145,5 +165,5 @@ class UnavailableStreams:
     def segments(self, start: int, n: int):
         self.check()
 
-    def class_rows(self, index: int, start: int, out: torch.Tensor):
+    def class_rows(self, index: int, start: int, out: torch.Tensor, chunk_rows: int | None = None):
         self.check()

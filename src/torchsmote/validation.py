@@ -137,10 +137,15 @@ def class_counts(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(y, return_counts=True)
 
 
-def check_int(value, name: str, minimum: int) -> None:
-    """Raise a ValueError unless ``value`` is an int (not a bool) >= ``minimum``."""
-    if not isinstance(value, Integral) or isinstance(value, bool) or value < minimum:
+def check_int(value, name: str, minimum: int) -> int:
+    """``value`` as a Python int; a ValueError unless it is an integer (not a bool) >= ``minimum``.
+
+    numpy integers are accepted and converted: the counter RNG does exact
+    64-bit arithmetic on Python ints, where a numpy int64 would overflow.
+    """
+    if not isinstance(value, Integral) or isinstance(value, bool | np.bool_) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def python_scalar(value):

@@ -181,8 +181,8 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         check_is_fitted(self, "_streams")
         self._streams.check()
         n = self.n_synthetic_ if n is None else n
-        check_int(n, "n", 0)
-        check_int(start, "start", 0)
+        n = check_int(n, "n", 0)
+        start = check_int(start, "start", 0)
         output = self._output
         features_out = output.new_features(n)
         labels_out = output.new_labels(n)
@@ -213,10 +213,10 @@ class BaseOverSampler(OneToOneFeatureMixin, BaseEstimator):
         """
         check_is_fitted(self, "_streams")
         self._streams.check()
-        check_int(batch_size, "batch_size", 1)
+        batch_size = check_int(batch_size, "batch_size", 1)
         n = self.n_synthetic_ if n is None else n
-        check_int(n, "n", 0)
-        check_int(start, "start", 0)
+        n = check_int(n, "n", 0)
+        start = check_int(start, "start", 0)
         return self._batches(batch_size, n, start)
 
     def _batches(self, batch_size: int, n: int, start: int) -> Iterator:

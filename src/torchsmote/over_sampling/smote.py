@@ -86,16 +86,17 @@ class SMOTE(BaseOverSampler):
     provenance_ : Provenance
         ``base``, ``neighbor`` and ``gap`` of every synthetic row of
         ``fit_resample`` (epoch 0 of the stream), in output order.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only for DataFrame input with string column names.
 
     Notes
     -----
     ``fit`` computes the counts and each class's k-NN graph once and keeps the
     over-sampled classes' rows and graphs (on ``device_``); :meth:`sample` and
     :meth:`stream` then return any slice of the synthetic stream without
-    refitting (see :mod:`torchsmote.streams`).
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only for DataFrame input with string column names.
+    refitting (see :mod:`torchsmote.streams`). ``fit_resample`` keeps only the
+    indices and graphs that ``provenance_`` needs, not a copy of the rows.
     """
 
     _parameter_constraints: dict = {
@@ -170,10 +171,13 @@ class SMOTE(BaseOverSampler):
         n, d = features.shape
         total = int(sum(sampling_strategy.values()))
         if is_torch:
+            # The output, plus the over-sampled classes' rows gathered next to it.
+            sizes = zip(labels.classes, labels.counts, strict=True)
+            pooled = sum(int(size) for label, size in sizes if sampling_strategy.get(label))
             check_fits(
                 features.device,
-                (n + total) * d * features.element_size(),
-                f"the resampled X ({n + total:,} x {d} {features.dtype})",
+                (n + total + pooled) * d * features.element_size(),
+                f"the resampled X ({n + total:,} x {d} {features.dtype}) and the rows it is made from",
             )
         state = self._fit(features, labels, sampling_strategy)
         streams: FittedStreams = state["_streams"]
@@ -184,6 +188,7 @@ class SMOTE(BaseOverSampler):
             streams.class_rows(index, 0, target if is_torch else torch.from_numpy(target))
             labels_out[offset : offset + stream.count] = python_scalar(stream.label)
             offset += stream.count
+        streams.release_pools()
         return features_out, labels_out, state
 
     def _check_class_size(self, label, n_rows: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import torch
@@ -40,6 +41,9 @@ class BatchOversampler:
     - ``exact=True``: counted in the batch, so every batch reaches the target
       (up to rounding); that costs one device-to-host read of the counts.
 
+    A class already above its target gets no rows and leaves the sums, so the
+    others still reach theirs.
+
     Parameters
     ----------
     X : array-like or Tensor of shape (n, d)
@@ -62,8 +66,8 @@ class BatchOversampler:
         Count the classes in each batch (one host sync per call); see above.
     check_labels : bool, optional
         Refuse a batch holding a class not seen at build time. Default: on for
-        CPU batches (free) and off for CUDA batches (the check would wait for the
-        GPU each step); pass True to check CUDA batches too.
+        CPU batches and with ``exact=True`` (both free), off for CUDA batches
+        otherwise (the check would wait for the GPU each step); True forces it.
 
     Attributes
     ----------
@@ -88,8 +92,8 @@ class BatchOversampler:
         exact: bool = False,
         check_labels: bool | None = None,
     ):
-        check_int(k_neighbors, "k_neighbors", 1)
-        check_int(seed, "seed", 0)
+        k_neighbors = check_int(k_neighbors, "k_neighbors", 1)
+        seed = check_int(seed, "seed", 0)
         features, labels = training_tensors(X, y)
         self.device = (
             features.device if device is None else resolve_device(device, features.device, work_elements=0)
@@ -123,7 +127,7 @@ class BatchOversampler:
 
     def counts_for(self, batch_size: int) -> dict:
         """Rows appended per target class to a batch of ``batch_size`` rows (``exact=False``)."""
-        check_int(batch_size, "batch_size", 1)
+        batch_size = check_int(batch_size, "batch_size", 1)
         counts = _append_counts(self._targets, [t.prior * batch_size for t in self._targets], batch_size)
         return {t.label: count for t, count in zip(self._targets, counts, strict=True)}
 
@@ -144,11 +148,24 @@ class BatchOversampler:
         y_out : Tensor of shape (B + M,)
             The batch first, unchanged, then the synthetic rows class by class.
         """
-        self._check_batch(x, y, step)
+        step = self._check_batch(x, y, step)
         batch_size = x.shape[0]
-        if self.exact:
+        check = self.check_labels
+        if check is None:
+            check = self.device.type == "cpu" or self.exact
+        if self.exact or check:
+            # One device-to-host read for both the class counts and the unseen-label count.
+            known = (y[:, None] == self._classes_on_device.to(y.dtype)[None, :]).any(1)
             targets = torch.as_tensor([t.label for t in self._targets], device=y.device, dtype=y.dtype)
-            present = (y[:, None] == targets[None, :]).sum(0).tolist()  # the one host sync
+            stats = torch.cat([(y[:, None] == targets[None, :]).sum(0), (~known).sum()[None]]).tolist()
+            if check and stats[-1]:
+                unseen = torch.unique(y[~known]).cpu().tolist()
+                raise ValueError(
+                    f"the batch has label(s) {unseen[:10]} never seen when the oversampler was built "
+                    f"(known classes: {self.classes_.tolist()})"
+                )
+        if self.exact:
+            present = stats[:-1]
         else:
             present = [t.prior * batch_size for t in self._targets]
         counts = _append_counts(self._targets, present, batch_size)
@@ -181,7 +198,7 @@ class BatchOversampler:
     def _check_batch(self, x, y, step) -> None:
         if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
             raise TypeError(f"x and y must be torch tensors, got {type(x).__name__} and {type(y).__name__}")
-        check_int(step, "step", 0)
+        step = check_int(step, "step", 0)
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ValueError(f"x must have shape (B, {self.n_features}), got {tuple(x.shape)}")
         if x.shape[0] < 1:
@@ -198,15 +215,7 @@ class BatchOversampler:
             raise ValueError(f"x has dtype {x.dtype}; the oversampler was built on {self.dtype} data")
         if y.is_floating_point() or y.is_complex():
             raise ValueError(f"y has dtype {y.dtype}; use integer labels")
-        check = self.check_labels if self.check_labels is not None else self.device.type == "cpu"
-        if check:
-            known = torch.isin(y, self._classes_on_device.to(y.dtype))
-            if not bool(known.all()):
-                unseen = torch.unique(y[~known]).cpu().tolist()
-                raise ValueError(
-                    f"the batch has label(s) {unseen[:10]} never seen when the oversampler was built "
-                    f"(known classes: {self.classes_.tolist()})"
-                )
+        return step
 
 
 @dataclass
@@ -222,12 +231,25 @@ class _Target:
 
 
 def _append_counts(targets: list[_Target], present: list[float], batch_size: int) -> list[int]:
-    """Rows to append per target class so each reaches its share (see the class docstring)."""
-    shares = [t.share for t in targets]
-    total_share = sum(shares)
-    appended = max(0.0, (total_share * batch_size - sum(present)) / (1.0 - total_share))
-    size = batch_size + appended
-    return [max(0, round(share * size - have)) for share, have in zip(shares, present, strict=True)]
+    """Rows to append per target class so each reaches its share (see the class docstring).
+
+    Water-filling: a class already above its share gets no rows and leaves the
+    sum, else its surplus would hide another class's shortfall (with shares
+    {1: .3, 2: .3} and a batch of 60% class 1, class 2 would stop at 0.23).
+    """
+    active = list(range(len(targets)))
+    while True:
+        total_share = sum(targets[i].share for i in active)
+        have = sum(present[i] for i in active)
+        size = batch_size + max(0.0, (total_share * batch_size - have) / (1.0 - total_share))
+        above = [i for i in active if targets[i].share * size < present[i]]
+        if not above:
+            break
+        active = [i for i in active if i not in above]
+    counts = [0] * len(targets)
+    for i in active:
+        counts[i] = max(0, round(targets[i].share * size - present[i]))
+    return counts
 
 
 def _resolve_targets(target_ratio, classes: np.ndarray, counts: np.ndarray) -> dict:
@@ -238,15 +260,21 @@ def _resolve_targets(target_ratio, classes: np.ndarray, counts: np.ndarray) -> d
         unknown = [label for label in targets if label not in set(classes.tolist())]
         if unknown:
             raise ValueError(f"target_ratio names class(es) {unknown} not in y (classes: {classes.tolist()})")
-    elif isinstance(target_ratio, int | float) and not isinstance(target_ratio, bool):
+    elif isinstance(target_ratio, Real) and not isinstance(target_ratio, bool):
         majority = classes[int(np.argmax(counts))]
-        targets = {label: target_ratio for label in classes if label != majority}
+        targets = {label: float(target_ratio) for label in classes if label != majority}
+        if len(targets) > 1 and target_ratio * len(targets) >= 1.0:
+            raise ValueError(
+                f"target_ratio={target_ratio:g} applies to each of the {len(targets)} classes other than "
+                f"the majority ({label_repr(majority)}), so the shares add up to "
+                f"{target_ratio * len(targets):g}; they must add up to less than 1 (pass a dict of shares)"
+            )
     else:
         raise TypeError(f"target_ratio must be a float or a dict, got {type(target_ratio).__name__}")
     if not targets:
         raise ValueError("target_ratio selects no class")
     for label, share in targets.items():
-        if isinstance(share, bool) or not isinstance(share, int | float) or not 0.0 < share < 1.0:
+        if isinstance(share, bool) or not isinstance(share, Real) or not 0.0 < share < 1.0:
             raise ValueError(f"target_ratio for class {label_repr(label)} must be in (0, 1), got {share!r}")
     if sum(targets.values()) >= 1.0:
         raise ValueError(
