@@ -178,3 +178,18 @@ def format_counts(counts: dict[Any, int]) -> str:
 def print_json(summary: dict) -> None:
     json.dump(summary, sys.stdout, indent=2)
     sys.stdout.write("\n")
+
+
+def use_system_allocator() -> None:
+    """Give Arrow the system allocator for this process (the command owns the process).
+
+    Arrow's default mimalloc pool keeps the pages of freed batches: streaming a
+    2M-row Parquet file left ~75 MB resident after the pass, against ~5 MB with
+    the system allocator once trimmed (dev VM). Memory is the point of streaming,
+    so the command picks the allocator that gives it back; library callers of
+    :mod:`torchsmote.io` keep whatever pool they chose.
+    """
+    from torchsmote.io._deps import require_pyarrow
+
+    pa = require_pyarrow()
+    pa.set_memory_pool(pa.system_memory_pool())

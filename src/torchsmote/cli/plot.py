@@ -25,6 +25,7 @@ from ._common import (
     progress_factory,
     require_label,
     resample_options,
+    use_system_allocator,
 )
 
 HELP = "draw class counts before/after and a PCA view of real vs synthetic rows (PNG)"
@@ -165,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
     label = require_label(args)
     options = resample_options(args)
     progress = progress_factory(args)
+    use_system_allocator()
     source = open_source(args.input, label=label)
     inputs = [Path(args.input)] + ([Path(label)] if source.format == "npy" else [])
     for path in inputs:

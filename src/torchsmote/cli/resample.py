@@ -15,6 +15,7 @@ from ._common import (
     progress_factory,
     require_label,
     resample_options,
+    use_system_allocator,
 )
 
 HELP = "resample a Parquet, CSV, Feather, .npy or .npz file (streamed: memory stays bounded)"
@@ -60,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         raise OptionError("resample needs INPUT (or --demo)")
     if args.output is None and not args.dry_run:
         raise OptionError("resample needs -o OUTPUT (or --dry-run)")
+    use_system_allocator()
     summary = resample_file(
         args.input,
         None if args.dry_run else args.output,

@@ -118,16 +118,20 @@ class _ParquetSource(TableSource):
         pa = require_pyarrow()
         self.path, self.format = path, "parquet"
         try:
-            self._file = pa.parquet.ParquetFile(path)
+            # pre_buffer=False: with pre-buffering, iter_batches reads ahead every
+            # requested row group's column chunks and holds them until the reader is
+            # dropped (92 MB held after a 2M-row x 9-column pass on the dev VM).
+            self._file = pa.parquet.ParquetFile(path, pre_buffer=False)
         except (pa.ArrowException, OSError) as exc:
             raise FormatError(f"{path}: cannot read as Parquet ({exc})") from exc
         self.schema = self._file.schema_arrow
         self.num_rows = self._file.metadata.num_rows
 
     def batches(self, columns, batch_rows):
-        # Memory per step is one row group of the selected columns (pyarrow
-        # decodes a row group at a time), whatever the file's size.
-        yield from self._file.iter_batches(batch_size=batch_rows, columns=columns)
+        # One row group at a time: memory per step is one row group of the selected
+        # columns, whatever the file's size.
+        for group in range(self._file.num_row_groups):
+            yield from self._file.iter_batches(batch_size=batch_rows, columns=columns, row_groups=[group])
 
 
 class _CsvSource(TableSource):

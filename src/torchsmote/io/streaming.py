@@ -454,10 +454,13 @@ def gather_pools(
     if offset != plan.n_rows:
         raise ValueError(f"{plan.source.path} changed while it was read ({offset} rows, then {plan.n_rows})")
     d = len(plan.features)
-    return {
+    pools = {
         index: np.concatenate(chunks) if chunks else np.empty((0, d), plan.work_dtype)
         for index, chunks in parts.items()
     }
+    del parts
+    release_freed_host_memory()  # the batches' freed pages, before the k-NN and the output
+    return pools
 
 
 @dataclass

