@@ -142,6 +142,10 @@ class _CsvSource(TableSource):
         reader = self._open(None, None)
         self.schema = reader.schema
         reader.close()
+        pa = require_pyarrow()
+        if all(pa.types.is_null(t) for t in self.schema.types):
+            # Every column typed null: pyarrow saw no values at all (a header only).
+            raise FormatError(f"{path} has no rows (a header only)")
 
     def _open(self, columns, types):
         pa = require_pyarrow()

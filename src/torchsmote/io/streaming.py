@@ -332,6 +332,8 @@ def plan_resample(
     pa = require_pyarrow()
     options = options or ResampleOptions()
     method = _method(options)
+    if source.num_rows == 0:
+        raise ValueError(f"{source.path} has no rows")
     features = _choose_features(source, label, features, categorical, method, pa)
     totals: dict = {}
     kinds = []
