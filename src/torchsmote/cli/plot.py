@@ -120,7 +120,9 @@ def render_report(
     bars.set_xlabel("class")
     bars.set_ylabel("rows")
     bars.set_title("class counts")
-    bars.legend()
+    # Head room above the tallest bar, so the legend never covers one.
+    bars.set_ylim(0, 1.2 * max([*counts_before.values(), *counts_after.values(), 1]))
+    bars.legend(loc="upper center", ncols=2)
     if real.shape[0] and synthetic.shape[0]:
         real_2d, synthetic_2d, explained = pca_2d(real, synthetic)
         # Synthetic rows first: the fewer real rows are drawn on top, where they stay visible.
