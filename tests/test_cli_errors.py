@@ -370,3 +370,9 @@ def test_csv_reader_is_used(tmp_path):
     table = make_table()
     pacsv.write_csv(table, tmp_path / "d.csv")
     assert pacsv.read_csv(tmp_path / "d.csv").num_rows == 640
+
+
+def test_output_folder_must_exist(tmp_path, capsys, data):
+    code, _, err = run_cli(["resample", data, "-o", tmp_path / "nope" / "o.csv", "--label", "target"], capsys)
+    assert code == 2
+    assert_one_error_line(err, "does not exist")

@@ -242,7 +242,7 @@ def test_progress_bars_on_a_terminal_only(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
     code, stdout, err = run_cli(["resample", path, "-o", tmp_path / "o.csv", "--label", label], capsys)
     assert code == 0
-    for phase in ("read", "k-NN", "generate", "write"):
+    for phase in ("labels", "read", "k-NN", "generate", "write"):
         assert phase in err, err
     assert "read" not in stdout.replace("resample", "")  # bars never reach stdout
     code, _, err = run_cli(["resample", path, "-o", tmp_path / "p.csv", "--label", label, "-q"], capsys)

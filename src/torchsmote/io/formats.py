@@ -180,21 +180,27 @@ class _CsvSource(TableSource):
 
 class _FeatherSource(TableSource):
     def __init__(self, path: Path):
-        pa = require_pyarrow()
         self.path, self.format = path, "feather"
+        reader = self._open(None)
+        self.schema = reader.schema
+        # count_rows reads batch lengths from the footer, without decompressing data.
+        self.num_rows = reader.count_rows() if hasattr(reader, "count_rows") else None
+
+    def _open(self, fields):
+        pa = require_pyarrow()
+        options = pa.ipc.IpcReadOptions(included_fields=fields) if fields else None
         try:
             # Memory-mapped: an uncompressed batch is read in place, not copied.
-            self._reader = pa.ipc.open_file(pa.memory_map(str(path)))
+            return pa.ipc.open_file(pa.memory_map(str(self.path)), options=options)
         except (pa.ArrowException, OSError) as exc:
-            raise FormatError(f"{path}: cannot read as Feather v2 / Arrow IPC file ({exc})") from exc
-        self.schema = self._reader.schema
-        self.num_rows = sum(
-            self._reader.get_batch(i).num_rows for i in range(self._reader.num_record_batches)
-        )
+            raise FormatError(f"{self.path}: cannot read as Feather v2 / Arrow IPC file ({exc})") from exc
 
     def batches(self, columns, batch_rows):
-        for i in range(self._reader.num_record_batches):
-            yield from _slices(self._reader.get_batch(i).select(columns), batch_rows)
+        # Only the wanted columns are read (and decompressed): the label pass stays cheap.
+        fields = sorted(self.schema.get_field_index(name) for name in columns)
+        reader = self._open(fields)
+        for i in range(reader.num_record_batches):
+            yield from _slices(reader.get_batch(i).select(columns), batch_rows)
 
 
 class _NumpySource(TableSource):

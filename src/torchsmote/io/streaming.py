@@ -63,7 +63,7 @@ __all__ = [
 DEFAULT_CHUNK_ROWS = 65_536
 
 #: progress(phase, total) -> object with update(n) and close(); phases are
-#: 'read', 'k-NN', 'generate' and 'write'.
+#: 'labels' (pass 1), 'read' (pass 2), 'k-NN', 'generate' and 'write'.
 ProgressFactory = Callable[[str, int | None], Any]
 
 
@@ -338,7 +338,7 @@ def plan_resample(
     totals: dict = {}
     kinds = []
     offset = 0
-    bar = progress("read", source.num_rows)
+    bar = progress("labels", source.num_rows)
     for batch in source.batches([label], options.chunk_rows):
         y = _label_values(pa, batch.column(0), offset, label)
         kinds.append(y.dtype)
@@ -603,6 +603,8 @@ def check_output(input_paths: list[Path], output: Path, *, force: bool) -> list[
             raise OptionError(f"output {out} exists; pass --force to replace it")
         if out.is_dir():
             raise OptionError(f"output {out} is a folder")
+        if not out.parent.is_dir():
+            raise OptionError(f"output folder {out.parent} does not exist")
     return outputs
 
 
