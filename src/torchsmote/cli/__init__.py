@@ -23,6 +23,11 @@ from ._common import EXIT_DATA, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser
 
 __all__ = ["build_parser", "main"]
 
+DESCRIPTION = (
+    "GPU-accelerated SMOTE on files. Errors print one line on stderr; exit codes: 0 done, "
+    "1 the data or the machine stopped the run, 2 a wrong command line, 130 interrupted."
+)
+
 
 def demo_defaults(**overrides) -> argparse.Namespace:
     """The demo's arguments (``torchsmote demo`` with no options), with overrides."""
@@ -55,9 +60,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``torchsmote`` argument parser (subcommands demo, resample, compare, plot)."""
-    parser = Parser(
-        prog="torchsmote", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = Parser(prog="torchsmote", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"torchsmote {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     demo = commands.add_parser("demo", help="resample the built-in imbalanced dataset")
