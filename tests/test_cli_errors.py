@@ -376,3 +376,19 @@ def test_output_folder_must_exist(tmp_path, capsys, data):
     code, _, err = run_cli(["resample", data, "-o", tmp_path / "nope" / "o.csv", "--label", "target"], capsys)
     assert code == 2
     assert_one_error_line(err, "does not exist")
+
+
+def test_seed_outside_the_estimator_range(capsys, data):
+    code, _, err = run_cli(["resample", data, "--label", "target", "--dry-run", "--seed", "-1"], capsys)
+    assert code == 2
+    assert_one_error_line(err, "--seed")
+
+
+def test_npz_label_cannot_be_named_x(tmp_path, capsys):
+    table = make_table().rename_columns(["f0", "f1", "f2", "X"])
+    path = tmp_path / "d.parquet"
+    pq.write_table(table, path)
+    code, _, err = run_cli(["resample", path, "-o", tmp_path / "o.npz", "--label", "X"], capsys)
+    assert code == 1
+    assert_one_error_line(err, "cannot be named 'X'")
+    assert files(tmp_path) == ["d.parquet"]

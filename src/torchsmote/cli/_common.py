@@ -78,6 +78,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seed_value(text: str) -> int:
+    """``--seed``: the estimator's ``random_state`` range, 0 .. 2**32 - 1 (scikit-learn's)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{text!r} must be in 0 .. 2**32 - 1")
+    return value
+
+
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by resample, compare and plot: what to read and how to resample."""
     from torchsmote.io.streaming import DEFAULT_CHUNK_ROWS, METHODS
@@ -101,7 +112,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--k-neighbors", type=positive_int, default=5, metavar="K", help="default: 5")
     parser.add_argument(
-        "--seed", type=int, default=0, help="random seed; the same seed gives the same rows (default: 0)"
+        "--seed",
+        type=seed_value,
+        default=0,
+        help="random seed; the same seed gives the same rows (default: 0)",
     )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
     parser.add_argument("--knn-backend", default="auto", choices=KNN_BACKENDS, help="default: auto")

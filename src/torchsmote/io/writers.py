@@ -187,6 +187,10 @@ def open_writer(
     path = Path(path)
     fmt = detect_format(path)
     features = [name for name in schema.names if name != label]
+    if fmt == "npz" and label == "X":
+        raise FormatError(
+            f"{path}: .npz output keeps the features under 'X', so the label cannot be named 'X'"
+        )
     finals = [path] + ([numpy_label_path(path)] if fmt == "npy" else [])
     targets: list[AtomicPath] = []
     writer = None
