@@ -13,7 +13,8 @@ import json
 import numpy as np
 import pytest
 from cli_helpers import FORMATS, TABULAR, make_table, pa, pq, read_back, run_cli, write_table
-from utils import assert_equal_verbose
+from conftest import requires_cuda
+from utils import assert_close_verbose, assert_equal_verbose
 
 from torchsmote import SMOTE
 
@@ -282,3 +283,31 @@ def test_demo_command(capsys):
     code, stdout, _ = run_cli(["demo", "--majority", 2000, "--minority", 50, "--features", 3], capsys)
     assert code == 0
     assert "class counts after:  {0: 2000, 1: 2000}" in stdout
+
+
+@requires_cuda
+def test_cuda_device_matches_the_estimator_on_cuda(tmp_path, capsys):
+    """--device cuda: the same kernels as SMOTE(device='cuda'), chunked; original rows exact."""
+    path, label = write_table(make_table((4000, 300), d=8), tmp_path, "parquet")
+    out = tmp_path / "o.npy"
+    args = ["resample", path, "-o", out, "--label", label, "--device", "cuda", "--chunk-rows", 1000, "-q"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err
+    X, y, _ = read_back(path, "parquet")
+    X_ref, _ = SMOTE(random_state=0, device="cuda").fit_resample(X, y)
+    X_out = np.load(out)
+    assert_equal_verbose(X_out[: len(X)], X_ref[: len(X)], what="original rows")
+    assert_close_verbose(X_out[len(X) :], X_ref[len(X) :], rtol=1e-6, atol=1e-6, what="synthetic rows")
+
+
+@pytest.mark.parametrize(("knn", "kernel"), [("faiss", "torch"), ("numpy", "numpy")])
+def test_backends_reach_the_engine(tmp_path, capsys, knn, kernel):
+    path, label = write_table(make_table((300, 40)), tmp_path, "parquet")
+    out = tmp_path / "o.npy"
+    args = ["resample", path, "-o", out, "--label", label, "--knn-backend", knn, "--kernel-backend", kernel]
+    code, stdout, err = run_cli([*args, "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(stdout)["knn_backend"] == knn
+    X, y, _ = read_back(path, "parquet")
+    X_ref, _ = SMOTE(random_state=0, knn_backend=knn, kernel_backend=kernel).fit_resample(X, y)
+    np.testing.assert_array_equal(np.load(out), X_ref)

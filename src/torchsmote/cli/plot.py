@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # matplotlib is an optional extra: imported for the annotation only
+    from matplotlib.figure import Figure
 
 from ._common import (
     EXIT_OK,
@@ -85,7 +89,7 @@ def render_report(
     synthetic: np.ndarray,
     *,
     title: str = "",
-):
+) -> Figure:
     """Draw the two-panel report.
 
     Parameters
