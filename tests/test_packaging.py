@@ -46,6 +46,9 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         "torchsmote/__init__.py",
         "torchsmote/over_sampling/smote.py",
         "torchsmote/neighbors/__init__.py",
+        "torchsmote/cli/__init__.py",
+        "torchsmote/cli/resample.py",
+        "torchsmote/io/streaming.py",
     ],
 )
 def test_wheel_contains(wheel, path):

@@ -1,0 +1,100 @@
+"""``torchsmote resample INPUT -o OUTPUT --label COL``: resample a file, streaming."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import (
+    EXIT_OK,
+    add_data_options,
+    format_counts,
+    log,
+    parse_categorical,
+    parse_columns,
+    print_json,
+    progress_factory,
+    require_label,
+    resample_options,
+    use_system_allocator,
+)
+
+HELP = "resample a Parquet, CSV, Feather, .npy or .npz file (streamed: memory stays bounded)"
+
+DESCRIPTION = """\
+Resample INPUT into OUTPUT: the original rows (unless --synthetic-only), then the
+synthetic rows class by class, exactly the rows torchsmote.SMOTE makes with the
+same seed. Formats follow the file extensions (.parquet/.pq, .csv,
+.feather/.arrow/.ipc, .npy, .npz) and may differ between input and output.
+Columns other than the label and the features are not written. The output is
+written to a temporary file beside it and renamed on success.
+Exit codes: 0 done, 1 the data stopped the run, 2 a wrong command line."""
+
+
+def add_parser(commands) -> argparse.ArgumentParser:
+    parser = commands.add_parser("resample", help=HELP, description=DESCRIPTION)
+    parser.add_argument("input", nargs="?", metavar="INPUT", help="the file to resample")
+    parser.add_argument("-o", "--output", metavar="OUTPUT", help="where to write (extension = format)")
+    add_data_options(parser)
+    parser.add_argument("--synthetic-only", action="store_true", help="write only the synthetic rows")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show class counts before/after; read labels only, write nothing",
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing OUTPUT (never INPUT)")
+    parser.add_argument(
+        "--demo", action="store_true", help="resample the built-in dataset (= torchsmote demo)"
+    )
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from torchsmote.io.formats import OptionError
+    from torchsmote.io.streaming import resample_file
+
+    if args.demo:
+        from . import demo_defaults, run_demo
+
+        return run_demo(demo_defaults(seed=args.seed, device=args.device, k_neighbors=args.k_neighbors))
+    if args.input is None:
+        raise OptionError("resample needs INPUT (or --demo)")
+    if args.output is None and not args.dry_run:
+        raise OptionError("resample needs -o OUTPUT (or --dry-run)")
+    use_system_allocator()
+    summary = resample_file(
+        args.input,
+        None if args.dry_run else args.output,
+        label=require_label(args),
+        features=parse_columns(args.features),
+        categorical=parse_categorical(args.categorical),
+        options=resample_options(args),
+        force=args.force,
+        progress=progress_factory(args),
+    )
+    seconds = summary["seconds"]
+    log(args, "seconds: " + ", ".join(f"{phase} {value:.3f}" for phase, value in seconds.items()))
+    if args.json:
+        print_json(summary)
+    elif not args.quiet:
+        _print_summary(summary)
+    return EXIT_OK
+
+
+def _print_summary(summary: dict) -> None:
+    where = "dry run, nothing written" if summary["dry_run"] else f"-> {summary['output']}"
+    print(f"torchsmote resample: {summary['input']} {where}")
+    print(
+        f"method {summary['method']}, k_neighbors={summary['k_neighbors']}, seed {summary['seed']}, "
+        f"{len(summary['features'])} feature(s), label {summary['label']!r}"
+        + (f", device {summary['device']}" if summary["device"] else "")
+    )
+    print(f"class counts before: {format_counts(summary['class_counts_before'])}")
+    print(f"class counts after:  {format_counts(summary['class_counts_after'])}")
+    if summary["dry_run"]:
+        print(f"would write {summary['rows_synthetic']:,} synthetic rows")
+    else:
+        print(
+            f"wrote {summary['rows_out']:,} rows ({summary['rows_synthetic']:,} synthetic) "
+            f"in {summary['seconds']['total']:.2f} s"
+        )

@@ -1,0 +1,733 @@
+"""Resampling a file without holding it in memory.
+
+Two passes over the input and one over the synthetic rows:
+
+1. **plan**: read the label column only, count the classes, resolve the
+   sampling strategy and check every class before anything is written;
+2. **gather**: stream the feature and label columns batch by batch; each batch
+   is checked (missing and non-finite values) and handed to the writer, and only
+   the rows of the classes being over-sampled are kept;
+3. **generate**: per over-sampled class, its k-NN graph, then its synthetic rows
+   in chunks of ``chunk_rows``, each chunk written before the next is made.
+
+Memory therefore grows with the over-sampled classes (rows and neighbour
+tables) and with ``chunk_rows``, never with the majority rows or the number of
+synthetic rows. The rows are the ones :class:`torchsmote.SMOTE` makes on the
+whole data with the same seed: class ``c``'s stream key is
+``stream_key(seed, index of c among the sorted labels)`` and the counter RNG
+makes row ``i`` of a stream the same whichever chunk it is generated in. The
+output order is the estimator's: original rows in input order, then synthetic
+rows class by class in sorted label order.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
+from torchsmote.generation import generate_rows
+from torchsmote.kernels.counter_rng import stream_key
+from torchsmote.memory import release_freed_host_memory
+from torchsmote.neighbors import class_neighbors
+from torchsmote.sampling_strategy import label_repr, resolve_sampling_strategy
+from torchsmote.validation import check_labels, class_counts
+
+from ._deps import require_pyarrow
+from .formats import OptionError, TableSource, detect_format, open_source
+from .writers import numpy_label_path, open_writer
+
+__all__ = [
+    "DEFAULT_CHUNK_ROWS",
+    "METHODS",
+    "Plan",
+    "ResampleOptions",
+    "check_output",
+    "gather_pools",
+    "plan_resample",
+    "read_arrays",
+    "resample_file",
+    "synthetic_chunks",
+]
+
+#: Rows per read batch and per generation chunk: 64k rows x 32 float32 features
+#: is 8 MiB, small against any output worth streaming, large enough that the
+#: per-batch overhead (Arrow conversion, kernel launch) stays under 1% of the work.
+DEFAULT_CHUNK_ROWS = 65_536
+
+#: progress(phase, total) -> object with update(n) and close(); phases are
+#: 'labels' (pass 1), 'read' (pass 2), 'k-NN', 'generate' and 'write'.
+ProgressFactory = Callable[[str, int | None], Any]
+
+
+class _NoProgress:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def no_progress(phase: str, total: int | None) -> _NoProgress:
+    return _NoProgress()
+
+
+@dataclass
+class ResampleOptions:
+    """Resampling settings shared by the file tools (the estimator's parameters).
+
+    Attributes
+    ----------
+    method : str
+        A key of :data:`METHODS`.
+    sampling_strategy : float, str or dict
+        As :class:`torchsmote.SMOTE`'s; dict keys may also be the labels
+        written as strings (``{"1": 500}`` from JSON).
+    k_neighbors : int
+    seed : int
+        Counter-RNG seed (``random_state``).
+    device, knn_backend, kernel_backend : str
+        As :class:`torchsmote.SMOTE`'s.
+    chunk_rows : int
+        Rows per read batch and per generation chunk (never changes the rows made).
+    synthetic_only : bool
+        Write only the synthetic rows.
+    """
+
+    method: str = "smote"
+    sampling_strategy: float | str | Mapping = "auto"
+    k_neighbors: int = 5
+    seed: int = 0
+    device: str = "auto"
+    knn_backend: str = "auto"
+    kernel_backend: str = "auto"
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
+    synthetic_only: bool = False
+
+
+class _SmoteMethod:
+    """SMOTE's steps on one class: exact k-NN, then interpolation from the counter RNG."""
+
+    name = "smote"
+    supports_categorical = False
+    estimator = ("torchsmote", "SMOTE")
+    imblearn_estimator = ("imblearn.over_sampling", "SMOTE")
+
+    def __init__(self, options: ResampleOptions):
+        self.k = options.k_neighbors
+
+    def check_class(self, label, n_rows: int) -> None:
+        # The estimator's rule and wording (SMOTE._check_class_size), in the command's terms.
+        if n_rows < self.k + 1:
+            raise ValueError(
+                f"class {label_repr(label)} has {n_rows} row(s); SMOTE with k_neighbors={self.k} needs "
+                f"at least {self.k + 1} rows of each class it over-samples (lower --k-neighbors, or "
+                "leave that class out of --sampling-strategy)"
+            )
+
+    def neighbors(self, pool: torch.Tensor, knn_backend: str) -> torch.Tensor:
+        return class_neighbors(pool, self.k, knn_backend)
+
+    def generate(self, pool, neighbors, key, out, start, kernel_backend) -> None:
+        generate_rows(pool, neighbors, key, out, backend=kernel_backend, start=start)
+
+
+#: Samplers the file tools can run, by command-line name. A new sampler plugs in
+#: with its per-class steps (check_class, neighbors, generate) and estimator names.
+METHODS: dict[str, type] = {"smote": _SmoteMethod}
+
+
+def _method(options: ResampleOptions):
+    if options.method not in METHODS:
+        raise OptionError(f"unknown method {options.method!r}; known methods: {', '.join(sorted(METHODS))}")
+    if isinstance(options.k_neighbors, bool) or options.k_neighbors < 1:
+        raise OptionError(f"k_neighbors must be an integer >= 1, got {options.k_neighbors!r}")
+    if options.chunk_rows < 1:
+        raise OptionError(f"chunk_rows must be >= 1, got {options.chunk_rows}")
+    return METHODS[options.method](options)
+
+
+@dataclass
+class Plan:
+    """What pass 1 learnt: columns, classes and how many rows each class gets.
+
+    Attributes
+    ----------
+    source : TableSource
+    label : str
+        Label column.
+    features : list of str
+        Feature columns, in input order.
+    columns : list of str
+        Output columns (features and label) in input order.
+    classes : ndarray of shape (n_classes,)
+        Sorted labels; a class's position is its RNG stream id.
+    counts : ndarray of shape (n_classes,), int64
+    to_generate : dict
+        ``{label: synthetic rows}`` as resolved by the sampling strategy.
+    work_dtype : numpy dtype
+        Float dtype the engine computes in (the estimator's rule for a frame:
+        all-float columns keep their common float type, anything else is float64).
+    schema : pyarrow.Schema
+        Schema of the output batches.
+    """
+
+    source: TableSource
+    label: str
+    features: list[str]
+    columns: list[str]
+    classes: np.ndarray
+    counts: np.ndarray
+    to_generate: dict
+    work_dtype: np.dtype
+    schema: Any
+    method: Any = field(repr=False, default=None)
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def n_synthetic(self) -> int:
+        return int(sum(self.to_generate.values()))
+
+    def oversampled(self) -> list[tuple[int, Any, int]]:
+        """``(class index, label, rows to make)`` for each class that gets rows, in sorted order."""
+        return [
+            (i, label, int(self.to_generate.get(label, 0)))
+            for i, label in enumerate(self.classes)
+            if self.to_generate.get(label, 0) > 0
+        ]
+
+    def counts_before(self) -> dict:
+        return {label: int(n) for label, n in zip(self.classes, self.counts, strict=True)}
+
+    def counts_after(self) -> dict:
+        before = self.counts_before()
+        return {label: n + int(self.to_generate.get(label, 0)) for label, n in before.items()}
+
+    def label_numpy_dtype(self) -> np.dtype:
+        """Label dtype of ``.npy``/``.npz`` output (strings as fixed-width unicode)."""
+        if self.classes.dtype == object:
+            return np.array([str(c) for c in self.classes]).dtype
+        return self.classes.dtype
+
+
+def _is_numeric(pa, arrow_type) -> bool:
+    types = pa.types
+    return types.is_integer(arrow_type) or types.is_floating(arrow_type) or types.is_boolean(arrow_type)
+
+
+def _label_values(pa, column, offset: int, name: str) -> np.ndarray:
+    """One batch's labels as numpy (dictionary columns decoded), refusing missing labels."""
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    if column.null_count:
+        row = offset + int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
+        raise ValueError(
+            f"label column {name!r} has {column.null_count} missing value(s), first at row {row}"
+        )
+    return check_labels(np.asarray(column.to_numpy(zero_copy_only=False)))
+
+
+def _match_strategy_keys(strategy, classes: np.ndarray):
+    """Let dict keys name labels as strings (JSON keys are always strings)."""
+    if not isinstance(strategy, Mapping):
+        return strategy
+    by_text = {str(label): label for label in classes}
+    by_text.update({label_repr(label): label for label in classes})
+    matched = {}
+    for key, target in strategy.items():
+        if isinstance(key, str) and key not in set(classes.tolist()) and key in by_text:
+            key = by_text[key]
+        matched[key] = target
+    return matched
+
+
+def _choose_features(source: TableSource, label: str, features, categorical, method, pa) -> list[str]:
+    names = source.column_names
+    if label not in names:
+        raise ValueError(f"label column {label!r} not found in {source.path}; columns: {names}")
+    if features is None:
+        chosen = [name for name in names if name != label]
+    else:
+        missing = [name for name in features if name not in names]
+        if missing:
+            raise ValueError(f"feature column(s) {missing} not found in {source.path}; columns: {names}")
+        if label in features:
+            raise OptionError(f"the label column {label!r} cannot also be a feature")
+        chosen = [name for name in names if name in set(features)]  # input order
+    if not chosen:
+        raise ValueError(f"{source.path} has no feature columns besides the label {label!r}")
+    non_numeric = [name for name in chosen if not _is_numeric(pa, source.schema.field(name).type)]
+    explicit = [] if categorical in (None, "auto") else list(categorical)
+    if explicit or (categorical == "auto" and non_numeric):
+        which = explicit or non_numeric
+        if not method.supports_categorical:
+            raise OptionError(
+                f"categorical features ({', '.join(map(repr, which))}) are not supported by method "
+                f"{method.name!r} (it interpolates numeric features only); drop them with --features"
+            )
+    if non_numeric:
+        name = non_numeric[0]
+        raise ValueError(
+            f"feature column {name!r} has type {source.schema.field(name).type}; SMOTE needs numeric "
+            "features: leave it out with --features, or encode it first"
+        )
+    return chosen
+
+
+def _work_dtype(pa, schema, features: list[str]) -> np.dtype:
+    types = [schema.field(name).type for name in features]
+    if all(pa.types.is_floating(t) for t in types):
+        return np.result_type(*[np.dtype(t.to_pandas_dtype()) for t in types])
+    # Integers and booleans compute in float64, exact below 2**53 (the estimator's rule).
+    return np.dtype(np.float64)
+
+
+def plan_resample(
+    source: TableSource,
+    *,
+    label: str,
+    features: list[str] | None = None,
+    categorical: list[str] | str | None = None,
+    options: ResampleOptions | None = None,
+    progress: ProgressFactory = no_progress,
+) -> Plan:
+    """Pass 1: read the label column, count classes, resolve and check the plan.
+
+    Parameters
+    ----------
+    source : TableSource
+    label : str
+        Label column (for ``.npy``/``.npz`` sources: ``source.label_name``).
+    features : list of str, optional
+        Feature columns; default: every column but the label.
+    categorical : list of str, 'auto' or None
+        Categorical feature columns ('auto': the non-numeric ones). Methods that
+        cannot handle them refuse a non-empty set.
+    options : ResampleOptions, optional
+    progress : callable, optional
+        ``progress(phase, total)`` factory of progress bars.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    OptionError
+        Unknown method, categorical columns for a method without support.
+    ValueError
+        Missing columns, non-numeric features, empty input, bad labels, a
+        strategy that does not fit the classes, a class too small for k.
+    """
+    pa = require_pyarrow()
+    options = options or ResampleOptions()
+    method = _method(options)
+    if source.num_rows == 0:
+        raise ValueError(f"{source.path} has no rows")
+    features = _choose_features(source, label, features, categorical, method, pa)
+    totals: dict = {}
+    kinds = []
+    offset = 0
+    bar = progress("labels", source.num_rows)
+    for batch in source.batches([label], options.chunk_rows):
+        y = _label_values(pa, batch.column(0), offset, label)
+        kinds.append(y.dtype)
+        classes, counts = class_counts(y)
+        for value, n in zip(classes.tolist() if y.dtype == object else classes, counts, strict=True):
+            totals[value] = totals.get(value, 0) + int(n)
+        offset += batch.num_rows
+        bar.update(batch.num_rows)
+    bar.close()
+    if offset == 0:
+        raise ValueError(f"{source.path} has no rows")
+    dtype = np.result_type(*kinds) if all(k.kind != "O" for k in kinds) else np.dtype(object)
+    merged = np.empty(len(totals), dtype=dtype)
+    merged[:] = list(totals)
+    order = np.argsort(merged, kind="stable")
+    classes = merged[order]
+    counts = np.array([totals[key] for key in merged[order].tolist()], dtype=np.int64)
+    strategy = _match_strategy_keys(options.sampling_strategy, classes)
+    to_generate = resolve_sampling_strategy(strategy, classes, counts)
+    for label_value, n_rows in zip(classes, counts, strict=True):
+        if to_generate.get(label_value, 0) > 0:
+            method.check_class(label_value, int(n_rows))
+    columns = [name for name in source.column_names if name in set(features) or name == label]
+    label_type = source.schema.field(label).type
+    if pa.types.is_dictionary(label_type):
+        label_type = label_type.value_type
+    fields = [source.schema.field(name) for name in columns]
+    schema = pa.schema([f.with_type(label_type) if f.name == label else f for f in fields])
+    return Plan(
+        source=source,
+        label=label,
+        features=features,
+        columns=columns,
+        classes=classes,
+        counts=counts,
+        to_generate=to_generate,
+        work_dtype=_work_dtype(pa, source.schema, features),
+        schema=schema,
+        method=method,
+    )
+
+
+def _check_features(pa, batch, features: list[str], offset: int) -> None:
+    """Refuse missing and non-finite feature values, naming the column and the first row."""
+    for name in features:
+        column = batch.column(name)
+        if column.null_count:
+            row = offset + int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
+            raise ValueError(f"feature column {name!r} has a missing value at row {row}; SMOTE needs numbers")
+        if pa.types.is_floating(column.type):
+            values = column.to_numpy(zero_copy_only=False)
+            finite = np.isfinite(values)
+            if not finite.all():
+                row = int(np.flatnonzero(~finite)[0])
+                what = "NaN" if np.isnan(values[row]) else "infinite"
+                raise ValueError(
+                    f"feature column {name!r} has a {what} value at row {offset + row}; "
+                    "SMOTE needs finite values"
+                )
+
+
+def _matrix(batch, features: list[str], dtype: np.dtype) -> np.ndarray:
+    """A batch's features as a C-contiguous ``(rows, d)`` array of ``dtype``."""
+    out = np.empty((batch.num_rows, len(features)), dtype=dtype)
+    for j, name in enumerate(features):
+        out[:, j] = batch.column(name).to_numpy(zero_copy_only=False)
+    return out
+
+
+def gather_pools(
+    plan: Plan,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    on_batch: Callable[[Any], None] | None = None,
+    progress: ProgressFactory = no_progress,
+) -> dict[int, np.ndarray]:
+    """Pass 2: stream every row once, keeping only the over-sampled classes' rows.
+
+    Parameters
+    ----------
+    plan : Plan
+    chunk_rows : int
+        Rows per batch.
+    on_batch : callable, optional
+        Called with each batch (output columns, checked) in input order: the writer.
+    progress : callable, optional
+
+    Returns
+    -------
+    dict
+        ``{class index: ndarray of shape (n_class, d)}`` in ``plan.work_dtype``,
+        rows in input order (the order the estimator sees them).
+    """
+    pa = require_pyarrow()
+    targets = [(index, label) for index, label, _ in plan.oversampled()]
+    parts: dict[int, list[np.ndarray]] = {index: [] for index, _ in targets}
+    offset = 0
+    bar = progress("read", plan.n_rows)
+    for batch in plan.source.batches(plan.columns, chunk_rows):
+        _check_features(pa, batch, plan.features, offset)
+        y = _label_values(pa, batch.column(plan.label), offset, plan.label)
+        for index, label in targets:
+            mask = y == label
+            if mask.any():
+                parts[index].append(_matrix(batch.filter(pa.array(mask)), plan.features, plan.work_dtype))
+        if on_batch is not None:
+            if pa.types.is_dictionary(batch.column(plan.label).type):
+                batch = batch.set_column(
+                    plan.columns.index(plan.label), plan.label, batch.column(plan.label).dictionary_decode()
+                )
+            on_batch(batch)
+        offset += batch.num_rows
+        bar.update(batch.num_rows)
+    bar.close()
+    if offset != plan.n_rows:
+        raise ValueError(f"{plan.source.path} changed while it was read ({offset} rows, then {plan.n_rows})")
+    d = len(plan.features)
+    pools = {
+        index: np.concatenate(chunks) if chunks else np.empty((0, d), plan.work_dtype)
+        for index, chunks in parts.items()
+    }
+    del parts
+    release_freed_host_memory()  # the batches' freed pages, before the k-NN and the output
+    return pools
+
+
+@dataclass
+class _Backends:
+    device: torch.device
+    knn: str
+    kernel: str
+
+
+def _backends(plan: Plan, options: ResampleOptions) -> _Backends:
+    cpu_only = options.knn_backend in ("faiss", "numpy") or options.kernel_backend == "numpy"
+    work = 0 if cpu_only else plan.n_synthetic * len(plan.features)
+    device = resolve_device(options.device, None, work)
+    return _Backends(
+        device,
+        resolve_knn_backend(options.knn_backend, device),
+        resolve_kernel_backend(options.kernel_backend, device),
+    )
+
+
+def synthetic_chunks(
+    plan: Plan,
+    pools: dict[int, np.ndarray],
+    options: ResampleOptions,
+    *,
+    limit: int | None = None,
+    progress: ProgressFactory = no_progress,
+    timings: dict | None = None,
+) -> Iterator[tuple[int, Any, np.ndarray]]:
+    """Pass 3: yield ``(class index, label, rows)`` chunks of synthetic rows, in output order.
+
+    Parameters
+    ----------
+    plan : Plan
+    pools : dict
+        From :func:`gather_pools`.
+    options : ResampleOptions
+    limit : int, optional
+        Make only the first ``limit`` rows of each class's stream (they are
+        exactly the first rows of the full output: row ``i`` does not depend on
+        how many rows are made).
+    progress : callable, optional
+    timings : dict, optional
+        Receives seconds spent in ``'knn'`` and ``'generate'``.
+
+    Yields
+    ------
+    tuple
+        ``rows`` is an ndarray of shape (m, d), ``m <= options.chunk_rows``, in
+        ``plan.work_dtype``. It is a view of a reused buffer: consume (write or
+        copy) it before asking for the next chunk.
+    """
+    method = plan.method or _method(options)
+    backends = _backends(plan, options)
+    timings = timings if timings is not None else {}
+    timings.setdefault("knn", 0.0)
+    timings.setdefault("generate", 0.0)
+    work = plan.oversampled()
+    knn_bar = progress("k-NN", len(work))
+    gen_bar = progress("generate", sum(min(n, limit or n) for *_, n in work))
+    d = len(plan.features)
+    try:
+        for index, label, count in work:
+            count = min(count, limit) if limit is not None else count
+            start_time = time.perf_counter()
+            pool = torch.from_numpy(pools[index]).to(backends.device)
+            neighbors = method.neighbors(pool, backends.knn)
+            if backends.device.type == "cpu":
+                release_freed_host_memory()  # k-NN temporaries back to the OS before generating
+            timings["knn"] += time.perf_counter() - start_time
+            knn_bar.update(1)
+            key = stream_key(options.seed, index)
+            buffer = torch.empty((min(count, options.chunk_rows), d), dtype=pool.dtype)
+            for start in range(0, count, options.chunk_rows):
+                rows = buffer[: min(options.chunk_rows, count - start)]
+                start_time = time.perf_counter()
+                method.generate(pool, neighbors, key, rows, start, backends.kernel)
+                timings["generate"] += time.perf_counter() - start_time
+                gen_bar.update(rows.shape[0])
+                yield index, label, rows.numpy()
+            del pool, neighbors, buffer
+    finally:
+        knn_bar.close()
+        gen_bar.close()
+
+
+def _synthetic_batch(pa, plan: Plan, rows: np.ndarray, label_array):
+    arrays = []
+    for name in plan.columns:
+        if name == plan.label:
+            arrays.append(label_array.slice(0, rows.shape[0]))
+            continue
+        arrow_type = plan.schema.field(name).type
+        # numpy's astype casts back (float -> int truncates, like pandas' astype in pack()).
+        values = rows[:, plan.features.index(name)].astype(np.dtype(arrow_type.to_pandas_dtype()))
+        arrays.append(pa.array(values, type=arrow_type))
+    return pa.RecordBatch.from_arrays(arrays, schema=plan.schema)
+
+
+def read_arrays(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """The whole input as ``X`` of shape (n, d) in ``plan.work_dtype`` and ``y`` of shape (n,).
+
+    For tools that need the data in memory (``torchsmote compare``).
+    """
+    pa = require_pyarrow()
+    X = np.empty((plan.n_rows, len(plan.features)), dtype=plan.work_dtype)
+    labels = []
+    offset = 0
+    for batch in plan.source.batches(plan.columns, DEFAULT_CHUNK_ROWS):
+        _check_features(pa, batch, plan.features, offset)
+        X[offset : offset + batch.num_rows] = _matrix(batch, plan.features, plan.work_dtype)
+        labels.append(_label_values(pa, batch.column(plan.label), offset, plan.label))
+        offset += batch.num_rows
+    return X, np.concatenate(labels)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def check_output(input_paths: list[Path], output: Path, *, force: bool) -> list[Path]:
+    """Refuse an output that is an input (always) or exists (unless ``force``).
+
+    Returns
+    -------
+    list of Path
+        Every file the output will create (``.npy``: features and labels).
+    """
+    outputs = [output] + ([numpy_label_path(output)] if detect_format(output) == "npy" else [])
+    for out in outputs:
+        for source in input_paths:
+            if _same_file(out, source) or out.resolve() == source.resolve():
+                raise OptionError(f"output {out} is the input file; write to another path")
+        if out.exists() and not force:
+            raise OptionError(f"output {out} exists; pass --force to replace it")
+        if out.is_dir():
+            raise OptionError(f"output {out} is a folder")
+        if not out.parent.is_dir():
+            raise OptionError(f"output folder {out.parent} does not exist")
+    return outputs
+
+
+def resample_file(
+    input_path: str | Path,
+    output_path: str | Path | None,
+    *,
+    label: str,
+    features: list[str] | None = None,
+    categorical: list[str] | str | None = None,
+    options: ResampleOptions | None = None,
+    force: bool = False,
+    progress: ProgressFactory = no_progress,
+) -> dict:
+    """Resample a file into another, streaming (see the module docstring).
+
+    Parameters
+    ----------
+    input_path : str or Path
+        Parquet, CSV, Feather/Arrow IPC, ``.npy`` (labels in the ``label`` file)
+        or ``.npz``.
+    output_path : str or Path or None
+        Destination (format from its extension, may differ from the input's);
+        None: a dry run that reads the labels only and writes nothing.
+    label : str
+        Label column (``.npy``: labels file; ``.npz``: labels key).
+    features : list of str, optional
+        Feature columns (default: all but the label). Other columns are not written.
+    categorical : list of str, 'auto' or None
+    options : ResampleOptions, optional
+    force : bool
+        Replace an existing output (never the input).
+    progress : callable, optional
+        ``progress(phase, total)`` factory of progress bars.
+
+    Returns
+    -------
+    dict
+        The summary printed by ``torchsmote resample --json`` (documented in the README).
+    """
+    options = options or ResampleOptions()
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    source = open_source(input_path, label=label)
+    inputs = [Path(input_path)] + ([Path(label)] if source.format == "npy" else [])
+    output = Path(output_path) if output_path is not None else None
+    if output is not None:
+        check_output(inputs, output, force=force)
+    column = getattr(source, "label_name", label)
+    plan = plan_resample(
+        source, label=column, features=features, categorical=categorical, options=options, progress=progress
+    )
+    seconds["plan"] = time.perf_counter() - started
+    n_out = plan.n_synthetic + (0 if options.synthetic_only else plan.n_rows)
+    backends = None
+    if output is not None:
+        pa = require_pyarrow()
+        backends = _backends(plan, options)
+        label_array = None
+        with open_writer(
+            output,
+            plan.schema,
+            label=plan.label,
+            n_rows=n_out,
+            x_dtype=plan.work_dtype,
+            y_dtype=plan.label_numpy_dtype(),
+        ) as writer:
+            write_bar = progress("write", n_out)
+            write_time = [0.0]
+
+            def write(batch) -> None:
+                tic = time.perf_counter()
+                writer.write(batch)
+                write_time[0] += time.perf_counter() - tic
+                write_bar.update(batch.num_rows)
+
+            tic = time.perf_counter()
+            pools = gather_pools(
+                plan,
+                chunk_rows=options.chunk_rows,
+                on_batch=None if options.synthetic_only else write,
+                progress=progress,
+            )
+            seconds["read"] = time.perf_counter() - tic - write_time[0]
+            timings: dict[str, float] = {}
+            current = None
+            for index, label_value, rows in synthetic_chunks(
+                plan, pools, options, progress=progress, timings=timings
+            ):
+                if current != index:
+                    current = index
+                    value = np.full(min(options.chunk_rows, plan.to_generate[label_value]), label_value)
+                    label_type = plan.schema.field(plan.label).type
+                    label_array = pa.array(value.astype(plan.classes.dtype)).cast(label_type)
+                tic = time.perf_counter()
+                batch = _synthetic_batch(pa, plan, rows, label_array)
+                write_time[0] += time.perf_counter() - tic
+                write(batch)
+            write_bar.close()
+            seconds["knn"], seconds["generate"] = timings["knn"], timings["generate"]
+            tic = time.perf_counter()
+        seconds["write"] = write_time[0] + time.perf_counter() - tic
+    seconds["total"] = time.perf_counter() - started
+    return {
+        "command": "resample",
+        "input": str(input_path),
+        "output": None if output is None else str(output),
+        "dry_run": output is None,
+        "format_in": source.format,
+        "format_out": None if output is None else detect_format(output),
+        "method": options.method,
+        "label": plan.label,
+        "features": plan.features,
+        "k_neighbors": options.k_neighbors,
+        "seed": options.seed,
+        "device": None if backends is None else str(backends.device),
+        "knn_backend": None if backends is None else backends.knn,
+        "rows_in": plan.n_rows,
+        "rows_synthetic": plan.n_synthetic,
+        "rows_out": n_out if output is not None else 0,
+        "synthetic_only": options.synthetic_only,
+        "class_counts_before": {str(k): v for k, v in plan.counts_before().items()},
+        "class_counts_after": {str(k): v for k, v in plan.counts_after().items()},
+        "synthetic_per_class": {str(k): int(v) for k, v in plan.to_generate.items()},
+        "seconds": {k: round(v, 6) for k, v in seconds.items()},
+    }
