@@ -52,6 +52,32 @@ def test_compare_table_without_imblearn(tmp_path, capsys, monkeypatch):
     assert table[1].startswith("imbalanced-learn is not installed")  # no imbalanced-learn row
 
 
+def test_compare_keeps_torchsmote_figures_when_imblearn_fails(tmp_path, capsys, monkeypatch):
+    import torchsmote.cli.compare as compare
+
+    real_child = compare._child
+
+    def child(library, spec):
+        if library == "imblearn":
+            raise RuntimeError("imblearn run failed: ValueError: Unknown label type: 'continuous'")
+        return real_child(library, spec)
+
+    monkeypatch.setattr(compare, "imblearn_installed", lambda: True)
+    monkeypatch.setattr(compare, "_child", child)
+    path, label = write_table(make_table((300, 30)), tmp_path, "parquet")
+    code, stdout, err = run_cli(["compare", path, "--label", label], capsys)
+    assert code == 0, err
+    rows = stdout.split("\nlibrary")[1].splitlines()[1:3]
+    assert rows[0].startswith("torchsmote ") and "{0: 300, 1: 300}" in rows[0]
+    assert (
+        rows[1]
+        == "imbalanced-learn  failed: imblearn run failed: ValueError: Unknown label type: 'continuous'"
+    )
+    code, stdout, _ = run_cli(["compare", path, "--label", label, "--json"], capsys)
+    summary = json.loads(stdout)
+    assert summary["torchsmote"]["seconds"] > 0 and "error" in summary["imblearn"]
+
+
 def test_compare_reports_data_errors_like_resample(tmp_path, capsys):
     path, _ = write_table(make_table(), tmp_path, "parquet")
     code, _, err = run_cli(["compare", path, "--label", "nope"], capsys)

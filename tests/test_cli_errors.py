@@ -392,3 +392,94 @@ def test_npz_label_cannot_be_named_x(tmp_path, capsys):
     assert code == 1
     assert_one_error_line(err, "cannot be named 'X'")
     assert files(tmp_path) == ["d.parquet"]
+
+
+def test_sigterm_mid_write_leaves_no_file(tmp_path, capsys, monkeypatch):
+    """``timeout``, Slurm pre-emption and ``docker stop`` send SIGTERM: the cleanup still runs."""
+    import os
+    import signal
+
+    import torchsmote.io.streaming as streaming
+
+    path, label = write_table(make_table(), tmp_path, "parquet")
+    real = streaming._synthetic_batch
+    calls = []
+
+    def terminated_midway(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)  # delivered at the next bytecode boundary
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(streaming, "_synthetic_batch", terminated_midway)
+    handler_before = signal.getsignal(signal.SIGTERM)
+    args = ["resample", path, "-o", tmp_path / "o.parquet", "--label", label, "--chunk-rows", 64]
+    code, _, err = run_cli(args, capsys)
+    assert code == 143 and "terminated" in err
+    assert files(tmp_path) == ["data.parquet"]
+    assert signal.getsignal(signal.SIGTERM) is handler_before  # restored after the call
+
+
+def test_duplicate_column_names(tmp_path, capsys):
+    path = tmp_path / "dup.csv"
+    path.write_text("a,a,y\n" + "".join(f"{i},{i * 2},{int(i < 3)}\n" for i in range(12)))
+    code, _, err = run_cli(["resample", path, "-o", tmp_path / "o.parquet", "--label", "y"], capsys)
+    assert code == 1
+    assert_one_error_line(err, "duplicate column name(s) ['a']")
+    assert files(tmp_path) == ["dup.csv"]
+
+
+def test_truncated_npz(tmp_path, capsys):
+    good = tmp_path / "good.npz"
+    np.savez(good, X=np.random.default_rng(0).normal(size=(2000, 4)), y=np.arange(2000) % 2)
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(good.read_bytes()[:5000])
+    code, _, err = run_cli(["resample", bad, "--dry-run", "--label", "y"], capsys)
+    assert code == 1
+    assert_one_error_line(err, "bad.npz: cannot read as npz")
+
+
+def test_unreadable_npy_labels_are_named(tmp_path, capsys):
+    np.save(tmp_path / "X.npy", np.zeros((10, 2), np.float32))
+    np.save(tmp_path / "y.npy", np.array(["a"] * 10, dtype=object), allow_pickle=True)
+    code, _, err = run_cli(
+        ["resample", tmp_path / "X.npy", "--dry-run", "--label", tmp_path / "y.npy"], capsys
+    )
+    assert code == 1
+    assert_one_error_line(err, "y.npy: cannot read the labels as npy")
+
+
+def test_dangling_symlink_output_needs_force(tmp_path, capsys, data):
+    out = tmp_path / "o.parquet"
+    out.symlink_to(tmp_path / "elsewhere" / "new.parquet")
+    code, _, err = run_cli(["resample", data, "-o", out, "--label", "target"], capsys)
+    assert code == 2
+    assert_one_error_line(err, "exists; pass --force")
+    assert out.is_symlink()
+
+
+@pytest.mark.parametrize("extra", [["--json"], ["-o", "x.parquet"], ["--dry-run"]])
+def test_demo_refuses_options_it_would_ignore(capsys, extra):
+    code, out, err = run_cli(["resample", "--demo", *extra], capsys)
+    assert code == 2 and out == ""
+    assert_one_error_line(err, "--demo runs the built-in dataset and takes no")
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:abc", "cuda:"])
+def test_bad_device_syntax_is_a_usage_error(tmp_path, capsys, data, device):
+    code, _, err = run_cli(["resample", data, "--dry-run", "--label", "target", "--device", device], capsys)
+    assert code == 2
+    assert "is not a device" in err and "Traceback" not in err
+
+
+def test_an_unexpected_error_is_still_one_line(tmp_path, capsys, monkeypatch, data):
+    import torchsmote.io.streaming as streaming
+
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(streaming, "_synthetic_batch", bug)
+    code, _, err = run_cli(["resample", data, "-o", tmp_path / "o.parquet", "--label", "target"], capsys)
+    assert code == 1
+    assert_one_error_line(err, "internal error: ZeroDivisionError: division by zero", "-v")
+    assert files(tmp_path) == ["data.parquet"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from typing import Any
 
@@ -117,7 +118,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="random seed; the same seed gives the same rows (default: 0)",
     )
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
+    parser.add_argument(
+        "--device", default="auto", type=device_name, help="auto, cpu, cuda or cuda:N (default: auto)"
+    )
     parser.add_argument("--knn-backend", default="auto", choices=KNN_BACKENDS, help="default: auto")
     parser.add_argument("--kernel-backend", default="auto", choices=KERNEL_BACKENDS, help="default: auto")
     parser.add_argument(
@@ -139,6 +142,13 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a machine-readable summary on stdout")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary, no progress bars")
     parser.add_argument("-v", "--verbose", action="store_true", help="timings and choices on stderr")
+
+
+def device_name(text: str) -> str:
+    """argparse type: 'auto', 'cpu', 'cuda' or 'cuda:N' (a usage error otherwise, exit 2)."""
+    if re.fullmatch(r"auto|cpu|cuda(:\d+)?", text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a device: use auto, cpu, cuda or cuda:N")
+    return text
 
 
 def resample_options(args: argparse.Namespace):

@@ -85,10 +85,18 @@ def run(args: argparse.Namespace) -> int:
     results = {}
     for library in libraries:
         log(args, f"running {library} ...")
-        results[library] = _child(library, spec)
+        try:
+            results[library] = _child(library, spec)
+        except RuntimeError as exc:
+            if library == "torchsmote":
+                raise
+            # imbalanced-learn refusing the data (e.g. its own label checks) must not
+            # throw away torchsmote's figures: report the failure in its row.
+            results[library] = {"error": str(exc)}
     base = results["torchsmote"]["seconds"]
     for result in results.values():
-        result["ratio"] = result["seconds"] / base if base > 0 else None
+        if "seconds" in result:
+            result["ratio"] = result["seconds"] / base if base > 0 else None
     summary = {
         "command": "compare",
         "input": args.input,
@@ -123,6 +131,9 @@ def _print_table(summary: dict) -> None:
     for key in ("torchsmote", "imblearn"):
         result = summary[key]
         if result is None:
+            continue
+        if "error" in result:
+            print(f"{names[key]:<17} failed: {result['error']}")
             continue
         print(
             f"{names[key]:<17} {result['seconds']:>9.3f} {result['ratio']:>11.2f}x "

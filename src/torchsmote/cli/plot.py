@@ -163,7 +163,7 @@ def render_report(
 
 def run(args: argparse.Namespace) -> int:
     from torchsmote.io.formats import OptionError, open_source
-    from torchsmote.io.streaming import gather_pools, plan_resample, synthetic_chunks
+    from torchsmote.io.streaming import check_output, gather_pools, plan_resample, synthetic_chunks
     from torchsmote.io.writers import AtomicPath
 
     output = Path(args.output)
@@ -175,11 +175,7 @@ def run(args: argparse.Namespace) -> int:
     use_system_allocator()
     source = open_source(args.input, label=label)
     inputs = [Path(args.input)] + ([Path(label)] if source.format == "npy" else [])
-    for path in inputs:
-        if output.exists() and path.exists() and output.resolve() == path.resolve():
-            raise OptionError(f"output {output} is the input file; write to another path")
-    if output.exists() and not args.force:
-        raise OptionError(f"output {output} exists; pass --force to replace it")
+    check_output(inputs, output, force=args.force)  # the same rules (and exit code) as resample
     plan = plan_resample(
         source,
         label=getattr(source, "label_name", label),

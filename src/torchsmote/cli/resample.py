@@ -56,6 +56,20 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         from . import demo_defaults, run_demo
 
+        ignored = [
+            flag
+            for flag, given in (
+                ("INPUT", args.input is not None),
+                ("-o", args.output is not None),
+                ("--json", args.json),
+                ("--dry-run", args.dry_run),
+                ("--synthetic-only", args.synthetic_only),
+            )
+            if given
+        ]
+        if ignored:
+            raise OptionError(f"--demo runs the built-in dataset and takes no {', '.join(ignored)}")
+
         return run_demo(demo_defaults(seed=args.seed, device=args.device, k_neighbors=args.k_neighbors))
     if args.input is None:
         raise OptionError("resample needs INPUT (or --demo)")

@@ -23,6 +23,7 @@ Formats, by extension:
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -210,6 +211,8 @@ class _NumpySource(TableSource):
         pa = require_pyarrow()
         self.path = path
         self.format = FORMATS[path.suffix.lower()]
+        # A truncated .npz raises BadZipFile or EOFError, neither an OSError nor a ValueError.
+        unreadable = (OSError, ValueError, EOFError, zipfile.BadZipFile)
         try:
             if self.format == "npy":
                 label_path = Path(label)
@@ -219,7 +222,10 @@ class _NumpySource(TableSource):
                         f"label file {label_path} not found: with .npy input, --label is the path "
                         "of the labels .npy file"
                     )
-                y = np.load(label_path, mmap_mode="r")
+                try:
+                    y = np.load(label_path, mmap_mode="r")
+                except unreadable as exc:  # name the labels file, not the features file
+                    raise FormatError(f"{label_path}: cannot read the labels as npy ({exc})") from exc
                 label_name = label_path.stem
             else:
                 with np.load(path) as archive:
@@ -231,7 +237,7 @@ class _NumpySource(TableSource):
                         )
                     X, y = archive["X"], archive[label]
                 label_name = label
-        except (OSError, ValueError) as exc:
+        except unreadable as exc:
             if isinstance(exc, FormatError):
                 raise
             raise FormatError(f"{path}: cannot read as {self.format} ({exc})") from exc
@@ -306,4 +312,12 @@ def open_source(path: str | Path, *, label: str | None = None) -> TableSource:
         return _NumpySource(path, label)
     if path.stat().st_size == 0:
         raise FormatError(f"{path} is empty (0 bytes)")
-    return {"parquet": _ParquetSource, "csv": _CsvSource, "feather": _FeatherSource}[fmt](path)
+    source = {"parquet": _ParquetSource, "csv": _CsvSource, "feather": _FeatherSource}[fmt](path)
+    names = source.schema.names
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise FormatError(
+            f"{path} has duplicate column name(s) {duplicated}: rename them so that --label and "
+            "--features name one column each"
+        )
+    return source

@@ -594,15 +594,17 @@ def check_output(input_paths: list[Path], output: Path, *, force: bool) -> list[
     list of Path
         Every file the output will create (``.npy``: features and labels).
     """
-    outputs = [output] + ([numpy_label_path(output)] if detect_format(output) == "npy" else [])
+    # By suffix, not detect_format: `plot` shares these rules for its .png.
+    outputs = [output] + ([numpy_label_path(output)] if output.suffix.lower() == ".npy" else [])
     for out in outputs:
         for source in input_paths:
             if _same_file(out, source) or out.resolve() == source.resolve():
                 raise OptionError(f"output {out} is the input file; write to another path")
-        if out.exists() and not force:
-            raise OptionError(f"output {out} exists; pass --force to replace it")
         if out.is_dir():
             raise OptionError(f"output {out} is a folder")
+        # is_symlink: a dangling link does not "exist", but replacing it is still replacing something.
+        if (out.exists() or out.is_symlink()) and not force:
+            raise OptionError(f"output {out} exists; pass --force to replace it")
         if not out.parent.is_dir():
             raise OptionError(f"output folder {out.parent} does not exist")
     return outputs
