@@ -146,7 +146,8 @@ def resolve_exact(
     A row is *ambiguous* when its k-th exact distance comes within the float32
     error bound of its farthest shortlisted candidate: an unlisted row might then
     tie with (or beat) the k-th, so ties could not be broken by index. Those rows
-    are solved exactly against every row (:func:`_exact_rows`). Continuous data
+    are solved exactly against every row (:func:`_exact_rows`; once per distinct
+    value when copies abound, :func:`_exact_rows_grouped`). Continuous data
     almost never has one; data with many exact ties (integer grids, duplicates)
     does, and pays a float64 brute force for those rows only.
 
@@ -175,20 +176,55 @@ def resolve_exact(
     out, ambiguous = _rerank(x, cand, k, None, tol)
     rows = ambiguous.nonzero().squeeze(1)
     if rows.numel():
-        out[rows] = _exact_rows(x, rows, k)
+        out[rows] = _exact_rows_grouped(x, rows, k)
     return out
 
 
-def _exact_rows(x: torch.Tensor, rows: torch.Tensor, k: int) -> torch.Tensor:
+#: Use the per-value brute force when ambiguous rows hold at most this many
+#: distinct values per row (duplicate-heavy data: binary or few-level features).
+GROUPED_MAX_DISTINCT_SHARE = 0.25
+
+
+def _exact_rows_grouped(x: torch.Tensor, rows: torch.Tensor, k: int) -> torch.Tensor:
+    """:func:`_exact_rows`, solved once per distinct row value where duplicates abound.
+
+    Equal rows have equal distances to everything, so one brute force per
+    distinct value, asking for ``k + 1`` neighbours with the row itself allowed,
+    serves every copy: a copy drops itself from that list (or, when absent from
+    it, the last entry). The order stays (distance, index), as in the reference.
+    A 20k-row class of binary features (d=3, 8 distinct rows) took 13 s with a
+    brute force per row on the 2-core dev VM; it needs 8 brute-force queries here.
+
+    Returns
+    -------
+    Tensor of shape (len(rows), k), int64
+    """
+    if rows.numel() < 64:  # not worth a sort of every row
+        return _exact_rows(x, rows, k)
+    _, value_of = torch.unique(x, dim=0, return_inverse=True)
+    values, local = torch.unique(value_of[rows], return_inverse=True)
+    if values.numel() > GROUPED_MAX_DISTINCT_SHARE * rows.numel():
+        return _exact_rows(x, rows, k)
+    representative = torch.empty(values.numel(), dtype=torch.int64, device=x.device)
+    representative[local] = rows  # any copy will do
+    lists = _exact_rows(x, representative, k + 1, exclude_self=False)[local]  # (len(rows), k + 1)
+    is_self = lists == rows[:, None]
+    keep = ~is_self
+    keep[~is_self.any(dim=1), k] = False  # not in its own list: drop the farthest instead
+    return lists[keep].view(rows.numel(), k)
+
+
+def _exact_rows(x: torch.Tensor, rows: torch.Tensor, k: int, exclude_self: bool = True) -> torch.Tensor:
     """Exact k nearest neighbours of ``rows`` against all of ``x`` by float64 brute force.
 
     Sums of squared differences, feature by feature (so equal rows give equal
     distances, bit for bit); the k-th smallest value found with ``kthvalue``;
     everything below it taken, then ties *at* it by ascending index. Memory is
     bounded by ``EXACT_BLOCK_ENTRIES`` per block of rows. Time is quadratic
-    when every row is ambiguous: a 20k-row class of binary features (d=3, 8
-    distinct points) took 9.6 s end to end here (0.74 GB peak), where widening
-    shortlists 4x at a time had taken 30 s (and 2 GB before blocking).
+    in the number of rows asked for: duplicate-heavy data goes through
+    :func:`_exact_rows_grouped`, which asks once per distinct value.
+
+    ``exclude_self=False`` lets a row be its own neighbour (at distance 0).
 
     Returns
     -------
@@ -206,7 +242,8 @@ def _exact_rows(x: torch.Tensor, rows: torch.Tensor, k: int) -> torch.Tensor:
         dist = torch.zeros((b, n), dtype=torch.float64, device=x.device)
         for f in range(d):
             dist.add_((columns[f][None, :] - queries[f][:, None]).square_())
-        dist[torch.arange(b, device=x.device), block] = math.inf  # never itself
+        if exclude_self:
+            dist[torch.arange(b, device=x.device), block] = math.inf  # never itself
         kth = dist.kthvalue(k, dim=1, keepdim=True).values
         below = dist < kth
         at = dist == kth

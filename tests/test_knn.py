@@ -408,12 +408,45 @@ def test_duplicate_heavy_rows_resolved_exactly_by_brute_force(strategy, monkeypa
     ties with unlisted rows, so the exact float64 pass decides, ties by index."""
     monkeypatch.setattr(knn_torch, "CPU_TILE", 128)
     monkeypatch.setattr(knn_torch, "EXACT_BLOCK_ENTRIES", 50_000)  # several blocks
-    calls = []
-    exact = knn_torch._exact_rows
+    calls, brute = [], []
+    grouped, exact = knn_torch._exact_rows_grouped, knn_torch._exact_rows
     monkeypatch.setattr(
-        knn_torch, "_exact_rows", lambda x, rows, k: calls.append(len(rows)) or exact(x, rows, k)
+        knn_torch, "_exact_rows_grouped", lambda x, rows, k: calls.append(len(rows)) or grouped(x, rows, k)
+    )
+    monkeypatch.setattr(
+        knn_torch, "_exact_rows", lambda x, rows, k, **kw: brute.append(len(rows)) or exact(x, rows, k, **kw)
     )
     x = np.random.default_rng(2).integers(0, 2, size=(1500, 3)).astype(np.float32)
     got = knn_self_torch(torch.from_numpy(x), 5, strategy=strategy)
     assert_equal_verbose(got, knn_self_numpy(x, 5), what=f"binary rows, {strategy}")
-    assert calls and sum(calls) > 1000  # the tie pass really ran, for most rows
+    assert calls and sum(calls) > 1000  # the tie pass really ran, for most rows...
+    assert sum(brute) <= 8  # ...with one brute-force query per distinct row value
+
+
+@pytest.mark.parametrize("n_values", [1, 3, 40])
+def test_grouped_tie_pass_equals_the_per_row_brute_force(n_values, monkeypatch):
+    """Copies whose own index is beyond the first k + 1 copies drop the farthest entry instead."""
+    rng = np.random.default_rng(n_values)
+    values = rng.integers(-2, 3, size=(n_values, 4)).astype(np.float64)
+    x = torch.from_numpy(values[rng.integers(0, n_values, size=600)])
+    rows = torch.from_numpy(np.sort(rng.choice(600, 300, replace=False)))
+    for k in (1, 5, 17):
+        expected = knn_torch._exact_rows(x, rows, k)
+        assert_equal_verbose(knn_torch._exact_rows_grouped(x, rows, k), expected, what=f"k={k}")
+    # Many distinct values among the rows: the per-row brute force is used, same answer.
+    spread = torch.from_numpy(rng.normal(size=(600, 4)))
+    assert_equal_verbose(
+        knn_torch._exact_rows_grouped(spread, rows, 5), knn_torch._exact_rows(spread, rows, 5), what="spread"
+    )
+
+
+def test_grouped_tie_pass_is_fast_on_a_large_binary_class():
+    """20,000 binary rows (8 distinct): exact against the reference on a slice; one query per value."""
+    x = np.random.default_rng(5).integers(0, 2, size=(20_000, 3)).astype(np.float32)
+    got = knn_self_torch(torch.from_numpy(x), 5)
+    # Row i's neighbours: its copies (or the nearest values) in index order, never itself.
+    rows = np.arange(0, 20_000, 97)
+    dist = ((x[rows, None, :].astype(np.float64) - x[None, :, :]) ** 2).sum(-1)
+    dist[np.arange(len(rows)), rows] = np.inf
+    expected = np.argsort(dist, axis=1, kind="stable")[:, :5]
+    assert_equal_verbose(got[rows], expected, what="binary 20k")
