@@ -356,6 +356,7 @@ def test_pruned_hands_over_to_blocks_when_pruning_fails(give_up, monkeypatch):
     monkeypatch.setattr(knn_torch, "CPU_TILE", 64)
     monkeypatch.setattr(knn_torch, "PRUNE_PROBE_TILES", 3)
     monkeypatch.setattr(knn_torch, "PRUNE_GIVE_UP", give_up)  # 0: always switch; 2: never
+    monkeypatch.setattr(knn_torch, "TILES_OVERLAP_SHARE", 2.0)  # no shortcut: probe, then decide
     calls = []
     blocked = knn_torch._shortlist_blocked
     monkeypatch.setattr(
@@ -450,3 +451,26 @@ def test_grouped_tie_pass_is_fast_on_a_large_binary_class():
     dist[np.arange(len(rows)), rows] = np.inf
     expected = np.argsort(dist, axis=1, kind="stable")[:, :5]
     assert_equal_verbose(got[rows], expected, what="binary 20k")
+
+
+def test_overlapping_tiles_skip_the_pruning_probe(monkeypatch):
+    """Unclustered rows go straight to plain blocks (same neighbours); clustered rows keep pruning."""
+    rng = np.random.default_rng(3)
+    gaussian = torch.from_numpy(rng.normal(size=(6000, 8)).astype(np.float32))
+    centres = rng.normal(scale=50, size=(10, 8))
+    blobs = torch.from_numpy(
+        (centres[rng.integers(0, 10, 6000)] + rng.normal(size=(6000, 8))).astype(np.float32)
+    )
+    monkeypatch.setattr(knn_torch, "CPU_TILE", 512)
+    calls = []
+    blocked = knn_torch._shortlist_blocked
+    monkeypatch.setattr(
+        knn_torch, "_shortlist_blocked", lambda x, m, rows=None: calls.append(rows) or blocked(x, m, rows)
+    )
+    got = knn_self_torch(gaussian, 4, strategy="pruned")
+    assert len(calls) == 1 and calls[0] is None  # every row, from the start
+    assert_equal_verbose(got, knn_self_numpy(gaussian.numpy(), 4), what="gaussian")
+    calls.clear()
+    got = knn_self_torch(blobs, 4, strategy="pruned")
+    assert calls == []  # pruned all the way
+    assert_equal_verbose(got, knn_self_numpy(blobs.numpy(), 4), what="blobs")
