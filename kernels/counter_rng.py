@@ -49,6 +49,16 @@ PURPOSE_SMOTE = 0
 PURPOSE_SHUFFLE = 1
 #: Per-step streams of :class:`torchsmote.training.BatchOversampler`.
 PURPOSE_BATCH = 2
+#: BorderlineSMOTE's (danger row, neighbour slot, gap) draws.
+PURPOSE_BORDERLINE = 3
+#: BorderlineSMOTE kind='borderline-2': the extra factor in [0, 0.5) of steps toward other classes.
+PURPOSE_BORDERLINE_SHRINK = 4
+#: ADASYN's (neighbour slot, gap) draws (the base rows are fixed by the per-row counts).
+PURPOSE_ADASYN = 5
+#: RandomOverSampler's bootstrap indices.
+PURPOSE_BOOTSTRAP = 6
+#: RandomOverSampler's Gaussian noise (smoothed bootstrap, ``shrinkage``).
+PURPOSE_BOOTSTRAP_NOISE = 7
 
 
 def _to_signed(value: int) -> int:
@@ -161,6 +171,30 @@ def check_pair_count(n_base: int, k: int) -> None:
         )
 
 
+#: 2**-53: the spacing of float64 on [0.5, 1); 53 random bits give a uniform on [0, 1).
+UNIT53 = 2.0**-53
+
+
+def normal_draws_numpy(key: int, start: int, count: int) -> np.ndarray:
+    """Standard normal draws ``start .. start+count-1`` of one stream (Box–Muller).
+
+    Draw ``i`` uses the stream's two words of counter ``i``:
+    ``u1 = ((word(i, 0) >> 11) + 1) * 2**-53`` in ``(0, 1]`` (never 0, so the
+    log is finite), ``u2 = (word(i, 1) >> 11) * 2**-53`` in ``[0, 1)``, and
+    ``z = sqrt(-2 ln u1) * cos(2 pi u2)`` (the cosine half of Box–Muller only:
+    one normal per counter keeps draw ``i`` a pure function of ``i``). ``|z| <= 8.6``.
+
+    Returns
+    -------
+    ndarray of shape (count,), float64
+        Equal to :func:`normal_draws_torch` up to the last bits of ``log``/``cos``
+        (numpy's and torch's libm may round differently).
+    """
+    u1 = ((_words_numpy(key, start, count, 0) >> np.uint64(11)) + np.uint64(1)).astype(np.float64) * UNIT53
+    u2 = (_words_numpy(key, start, count, 1) >> np.uint64(11)).astype(np.float64) * UNIT53
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
 # ----------------------------------------------------------------------------- torch
 
 _LOW32 = 0xFFFFFFFF
@@ -241,3 +275,10 @@ def smote_draws_torch(
     check_pair_count(n_base, k)
     pair, gap = smote_pairs_torch(key, start, count, n_base * k, device)
     return torch.div(pair, k, rounding_mode="floor"), pair % k, gap
+
+
+def normal_draws_torch(key: int, start: int, count: int, device=None) -> torch.Tensor:
+    """Torch form of :func:`normal_draws_numpy` (float64, on ``device``)."""
+    u1 = _srl(_words_torch(key, start, count, 0, device), 11).add_(1).to(torch.float64).mul_(UNIT53)
+    u2 = _srl(_words_torch(key, start, count, 1, device), 11).to(torch.float64).mul_(UNIT53)
+    return u1.log_().mul_(-2.0).sqrt_().mul_(torch.cos(u2.mul_(2.0 * np.pi)))
