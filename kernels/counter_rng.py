@@ -171,28 +171,46 @@ def check_pair_count(n_base: int, k: int) -> None:
         )
 
 
-#: 2**-53: the spacing of float64 on [0.5, 1); 53 random bits give a uniform on [0, 1).
-UNIT53 = 2.0**-53
+#: 2**-32: one 32-bit half of a counter word as a uniform on [0, 1).
+UNIT32 = 2.0**-32
+
+
+def _pair_span(start: int, count: int) -> tuple[int, int, int]:
+    """Counters holding normals ``start .. start+count-1`` (two per counter) and the offset into them."""
+    first = start // 2
+    last = (start + count - 1) // 2 if count else first - 1
+    return first, last - first + 1, start - 2 * first
+
+
+def _box_muller_numpy(word: np.ndarray) -> np.ndarray:
+    u1 = ((word >> np.uint64(32)) + np.uint64(1)).astype(np.float64) * UNIT32
+    u2 = (word & np.uint64(0xFFFFFFFF)).astype(np.float64) * UNIT32
+    radius = np.sqrt(-2.0 * np.log(u1))
+    angle = 2.0 * np.pi * u2
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1).reshape(-1)
 
 
 def normal_draws_numpy(key: int, start: int, count: int) -> np.ndarray:
     """Standard normal draws ``start .. start+count-1`` of one stream (Box–Muller).
 
-    Draw ``i`` uses the stream's two words of counter ``i``:
-    ``u1 = ((word(i, 0) >> 11) + 1) * 2**-53`` in ``(0, 1]`` (never 0, so the
-    log is finite), ``u2 = (word(i, 1) >> 11) * 2**-53`` in ``[0, 1)``, and
-    ``z = sqrt(-2 ln u1) * cos(2 pi u2)`` (the cosine half of Box–Muller only:
-    one normal per counter keeps draw ``i`` a pure function of ``i``). ``|z| <= 8.6``.
+    Normals ``2c`` and ``2c + 1`` come from the one word of counter ``c``
+    (``word(c, 0)``): its high half gives ``u1 = (hi + 1) * 2**-32`` in ``(0, 1]``
+    (never 0, so the log is finite), its low half ``u2 = lo * 2**-32`` in
+    ``[0, 1)``, and ``(z_2c, z_2c+1) = sqrt(-2 ln u1) * (cos, sin)(2 pi u2)``.
+    One hash per two normals: with a word per uniform, the hashing took most of
+    the smoothed bootstrap's time (0.45 of 0.53 s for 2.2M normals on the dev VM).
+    32-bit uniforms cap ``|z|`` at ``sqrt(64 ln 2) = 6.66`` (a tail of 3e-11).
 
     Returns
     -------
     ndarray of shape (count,), float64
-        Equal to :func:`normal_draws_torch` up to the last bits of ``log``/``cos``
+        Equal to :func:`normal_draws_torch` up to the last bits of ``log``/``cos``/``sin``
         (numpy's and torch's libm may round differently).
     """
-    u1 = ((_words_numpy(key, start, count, 0) >> np.uint64(11)) + np.uint64(1)).astype(np.float64) * UNIT53
-    u2 = (_words_numpy(key, start, count, 1) >> np.uint64(11)).astype(np.float64) * UNIT53
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    first, n_words, offset = _pair_span(start, count)
+    if count == 0:
+        return np.empty(0, dtype=np.float64)
+    return _box_muller_numpy(_words_numpy(key, first, n_words, 0))[offset : offset + count]
 
 
 # ----------------------------------------------------------------------------- torch
@@ -279,6 +297,12 @@ def smote_draws_torch(
 
 def normal_draws_torch(key: int, start: int, count: int, device=None) -> torch.Tensor:
     """Torch form of :func:`normal_draws_numpy` (float64, on ``device``)."""
-    u1 = _srl(_words_torch(key, start, count, 0, device), 11).add_(1).to(torch.float64).mul_(UNIT53)
-    u2 = _srl(_words_torch(key, start, count, 1, device), 11).to(torch.float64).mul_(UNIT53)
-    return u1.log_().mul_(-2.0).sqrt_().mul_(torch.cos(u2.mul_(2.0 * np.pi)))
+    first, n_words, offset = _pair_span(start, count)
+    if count == 0:
+        return torch.empty(0, dtype=torch.float64, device=device)
+    word = _words_torch(key, first, n_words, 0, device)
+    u1 = _srl(word, 32).add_(1).to(torch.float64).mul_(UNIT32)
+    u2 = word.bitwise_and_(_LOW32).to(torch.float64).mul_(UNIT32 * 2.0 * np.pi)
+    radius = u1.log_().mul_(-2.0).sqrt_()
+    pairs = torch.stack([radius * torch.cos(u2), radius.mul_(torch.sin(u2))], dim=1).reshape(-1)
+    return pairs[offset : offset + count]

@@ -313,6 +313,10 @@ def test_normal_draws():
     assert abs(z.mean()) < 0.01 and abs(z.std() - 1) < 0.01
     assert abs((np.abs(z) < 1).mean() - 0.6827) < 0.005  # the shape, not only two moments
     assert_equal_verbose(normal_draws_numpy(123, 1000, 10), z[1000:1010], what="slices")
+    assert_equal_verbose(normal_draws_numpy(123, 1001, 6), z[1001:1007], what="odd slices")
+    assert_close_verbose(normal_draws_torch(123, 1001, 1), z[1001:1002], rtol=1e-12, atol=1e-12)
+    assert normal_draws_numpy(123, 5, 0).shape == (0,) and normal_draws_torch(123, 5, 0).shape == (0,)
+    assert np.abs(z).max() < 6.67  # 32-bit uniforms cap |z| at sqrt(64 ln 2)
     assert np.isfinite(z).all()
 
 

@@ -46,6 +46,9 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         "torchsmote/__init__.py",
         "torchsmote/over_sampling/smote.py",
         "torchsmote/neighbors/__init__.py",
+        "torchsmote/neighbors/family.py",
+        "torchsmote/under_sampling/cleaning.py",
+        "torchsmote/combine/__init__.py",
     ],
 )
 def test_wheel_contains(wheel, path):
