@@ -359,8 +359,9 @@ def test_numpy_kernel_backend_gives_the_same_rows(sampler):
         ADASYN(random_state=0),
         BorderlineSMOTE(random_state=0, kind="borderline-2"),
         RandomOverSampler(random_state=0, shrinkage=0.3),
+        RandomOverSampler(random_state=0),
     ],
-    ids=lambda s: type(s).__name__,
+    ids=lambda s: repr(s)[:48],
 )
 def test_containers_round_trip(sampler):
     pd = pytest.importorskip("pandas")

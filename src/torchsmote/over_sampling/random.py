@@ -121,9 +121,9 @@ class RandomOverSampler(BaseOverSampler):
         indices = [np.arange(n, dtype=np.int64)]
         drawn = []
         for position, label in enumerate(labels.classes):
-            count = sampling_strategy.get(label, 0)
             if label not in sampling_strategy:
                 continue
+            count = sampling_strategy[label]
             rows = labels.rows_of(position)
             rows = rows.cpu().numpy() if isinstance(rows, torch.Tensor) else rows
             picks = rows[
