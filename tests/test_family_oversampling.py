@@ -20,8 +20,7 @@ from torchsmote.kernels.counter_rng import normal_draws_numpy, normal_draws_torc
 from utils import assert_close_verbose, assert_equal_verbose
 
 from torchsmote import ADASYN, BorderlineSMOTE, RandomOverSampler
-from torchsmote.neighbors.family import adasyn_counts
-from torchsmote.over_sampling.borderline import danger_rows
+from torchsmote.neighbors.family import adasyn_counts, danger_rows
 from torchsmote.over_sampling.random import smoothing_scale
 
 imb_over = pytest.importorskip("imblearn.over_sampling")

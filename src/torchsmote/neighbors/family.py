@@ -22,6 +22,7 @@ __all__ = [
     "adasyn_counts",
     "all_neighbors",
     "danger_mask",
+    "danger_rows",
     "enn_keep_mask",
     "other_class_counts",
     "tomek_links",
@@ -106,6 +107,30 @@ def danger_mask(n_other: torch.Tensor, m: int) -> torch.Tensor:
     Tensor of shape (n_q,), bool
     """
     return (n_other >= m / 2) & (n_other < m)
+
+
+def danger_rows(
+    x: torch.Tensor, codes: torch.Tensor, rows: torch.Tensor, m: int, knn_backend: str
+) -> torch.Tensor:
+    """Danger mask of ``rows`` (one class) from their ``m`` nearest rows of any class.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, d)
+    codes : Tensor of shape (n,), int64
+    rows : Tensor of shape (n_class,), int64
+        The class's rows.
+    m : int
+        ``m_neighbors``.
+    knn_backend : str
+
+    Returns
+    -------
+    Tensor of shape (n_class,), bool
+        imbalanced-learn's ``_in_danger_noise(kind='danger')`` on the same rows.
+    """
+    neighbors = all_neighbors(x, m, knn_backend, rows=rows)
+    return danger_mask(other_class_counts(codes, neighbors, codes[rows]), m)
 
 
 def adasyn_counts(n_other: np.ndarray, k: int, n_samples: int) -> np.ndarray:

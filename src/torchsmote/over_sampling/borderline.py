@@ -18,34 +18,12 @@ from torchsmote.kernels.counter_rng import (
 )
 from torchsmote.kernels.family_numpy import borderline2_draws_numpy, pair_rows_numpy
 from torchsmote.kernels.family_torch import borderline2_draws_torch, pair_rows_torch
-from torchsmote.neighbors.family import all_neighbors, danger_mask, other_class_counts
+from torchsmote.neighbors.family import all_neighbors, danger_rows
 
 from ._family import check_rows, join_provenance, prepare_work
 from .base import BaseOverSampler
 
-__all__ = ["BorderlineSMOTE", "danger_rows"]
-
-
-def danger_rows(x: torch.Tensor, codes: torch.Tensor, rows: torch.Tensor, m: int, knn_backend: str):
-    """Danger mask of ``rows`` (one class) from their ``m`` nearest rows of any class.
-
-    Parameters
-    ----------
-    x : Tensor of shape (n, d)
-    codes : Tensor of shape (n,), int64
-    rows : Tensor of shape (n_class,), int64
-        The class's rows.
-    m : int
-        ``m_neighbors``.
-    knn_backend : str
-
-    Returns
-    -------
-    Tensor of shape (n_class,), bool
-        imbalanced-learn's ``_in_danger_noise(kind='danger')`` on the same rows.
-    """
-    neighbors = all_neighbors(x, m, knn_backend, rows=rows)
-    return danger_mask(other_class_counts(codes, neighbors, codes[rows]), m)
+__all__ = ["BorderlineSMOTE"]
 
 
 class BorderlineSMOTE(BaseOverSampler):

@@ -138,8 +138,8 @@ class RandomOverSampler(BaseOverSampler):
         device = resolve_device(self.device, data_device, 0 if cpu_only else n_new * d)
         kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
         if shrinkage is None:
-            # Originals by one (threaded) copy, then a gather of the new rows only:
-            # a gather of all n + n_new rows spent most of its time on the originals.
+            # Originals by one copy into the output (as SMOTE's), then a gather of
+            # the new rows only, straight into their block (no concatenation copy).
             features_out, _ = self._allocate(features, labels.y, n_new)
             new_rows = features_out[n:]
             source = (
