@@ -258,3 +258,15 @@ def test_inputs_not_modified():
 def test_clear_errors(sampler, X, y, error, match):
     with pytest.raises(error, match=match):
         sampler.fit_resample(X, y)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("sampler", [EditedNearestNeighbours(), TomekLinks()], ids=lambda s: type(s).__name__)
+def test_half_precision_tensors(sampler, dtype):
+    X, y = make_data(seed=8)
+    X_t = torch.from_numpy(X).to(dtype)
+    X_res, y_res = sampler.fit_resample(X_t, torch.from_numpy(y))
+    assert X_res.dtype == dtype
+    assert_equal_verbose(X_res.double(), X_t[torch.from_numpy(sampler.sample_indices_)].double())
+    assert_equal_verbose(y_res, y[sampler.sample_indices_])
+    assert len(y_res) < len(y)

@@ -395,6 +395,36 @@ def test_clear_errors(sampler, match):
         sampler.fit_resample(X, y)
 
 
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        ADASYN(random_state=0),
+        BorderlineSMOTE(random_state=0),
+        BorderlineSMOTE(random_state=0, kind="borderline-2"),
+        RandomOverSampler(random_state=0, shrinkage=1.0),
+    ],
+    ids=lambda s: repr(s)[:48],
+)
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float64])
+def test_torch_dtypes_kept(sampler, dtype):
+    X, y = make_data(seed=13)
+    X_t = torch.from_numpy(X).to(dtype)
+    X_res, y_res = sampler.fit_resample(X_t, torch.from_numpy(y))
+    assert X_res.dtype == dtype and y_res.dtype == torch.int64
+    assert_equal_verbose(X_res[: len(X)].double(), X_t.double(), what="original rows")
+    assert torch.isfinite(X_res.double()).all()
+    expected = {0: 200, 1: 200, 2: 200}
+    if isinstance(sampler, ADASYN):  # the per-row rounding moves the totals a little
+        expected = {
+            0: 200,
+            **{c: int((y == c).sum() + n.sum()) for c, n in sampler.n_samples_per_row_.items()},
+        }
+    assert Counter(y_res.tolist()) == Counter(expected)
+    if dtype == torch.bfloat16:
+        with pytest.raises(ValueError, match="does not handle bfloat16"):
+            sampler.set_params(kernel_backend="numpy").fit_resample(X_t, torch.from_numpy(y))
+
+
 def test_no_stream_for_the_new_over_samplers():
     X, y = make_data(seed=12)
     sampler = ADASYN(random_state=0).fit(X, y)

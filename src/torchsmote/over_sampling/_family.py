@@ -37,6 +37,8 @@ def prepare_work(sampler, features, labels, n_new: int, seed: int) -> Work:
     device = resolve_device(sampler.device, data_device, 0 if cpu_only else n_new * features.shape[1])
     knn_backend = resolve_knn_backend(sampler.knn_backend, device)
     kernel_backend = resolve_kernel_backend(sampler.kernel_backend, device)
+    if kernel_backend == "numpy" and features.dtype == torch.bfloat16:
+        raise ValueError("kernel_backend='numpy' does not handle bfloat16; use 'torch'")
     x = working_tensor(features, device)
     return Work(x, labels.codes(device).to(device), device, knn_backend, kernel_backend, seed)
 

@@ -137,6 +137,8 @@ class RandomOverSampler(BaseOverSampler):
         cpu_only = self.kernel_backend == "numpy" or shrinkage is None
         device = resolve_device(self.device, data_device, 0 if cpu_only else n_new * d)
         kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
+        if shrinkage is not None and kernel_backend == "numpy" and features.dtype == torch.bfloat16:
+            raise ValueError("kernel_backend='numpy' does not handle bfloat16; use 'torch'")
         if shrinkage is None:
             # Originals by one copy into the output (as SMOTE's), then a gather of
             # the new rows only, straight into their block (no concatenation copy).
@@ -159,7 +161,9 @@ class RandomOverSampler(BaseOverSampler):
             blocks = []
             for position, label, rows, picks in drawn:
                 scale = smoothing_scale(
-                    x.index_select(0, torch.as_tensor(rows, device=device)).cpu().numpy(), n, shrinkage[label]
+                    x.index_select(0, torch.as_tensor(rows, device=device)).cpu().double().numpy(),
+                    n,
+                    shrinkage[label],
                 )
                 key = stream_key(seed, position, PURPOSE_BOOTSTRAP_NOISE)
                 base = x.index_select(0, torch.as_tensor(picks, device=device))
