@@ -115,6 +115,49 @@ def knn_self_torch(x: torch.Tensor, k: int, *, strategy: str = "auto") -> torch.
         return resolve_exact(x, xw, shortlist(xw, m), k, scale)
 
 
+def knn_rows_torch(x: torch.Tensor, k: int, rows: torch.Tensor) -> torch.Tensor:
+    """Exact k nearest neighbours of the query ``rows`` among all other rows of ``x``.
+
+    The same shortlist + exact re-rank (+ brute force for ambiguous rows) as
+    :func:`knn_self_torch`, with blocked shortlists for the queries only: the
+    cleaning samplers need the neighbours (over all classes) of one class's rows,
+    and a small class should not pay for every row's search.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, d)
+        Floating point rows on any device; not modified.
+    k : int
+        ``1 <= k <= n - 1``.
+    rows : Tensor of shape (n_q,), int64, on ``x.device``
+        Query rows (indices into ``x``); each is excluded from its own list by index.
+
+    Returns
+    -------
+    Tensor of shape (n_q, k), int64
+        Nearest first, ties toward the smaller index; equals
+        ``knn_self_torch(x, k)[rows]``.
+    """
+    n = x.shape[0]
+    if not 1 <= k <= n - 1:
+        raise ValueError(f"need 1 <= k <= n - 1, got k={k} for n={n} rows")
+    if rows.numel() == 0:
+        return torch.empty((0, k), dtype=torch.int64, device=x.device)
+    m = min(n - 1, k + SHORTLIST_MARGIN)
+    xw, scale = centred_work_copy(x)
+    with _MatmulExact():
+        cand = _shortlist_blocked(xw, m, rows)
+        # The error bound of resolve_exact, for the query rows.
+        eps = torch.finfo(xw.dtype).eps
+        norms = _sq_norms(xw).to(torch.float64)
+        tol = 4.0 * (xw.shape[1] + 4) * eps * (norms[rows] + norms.max()) / scale**2
+        out, ambiguous = _rerank(x, cand, k, rows, tol)
+        redo = ambiguous.nonzero().squeeze(1)
+        if redo.numel():
+            out[redo] = _exact_rows(x, rows[redo], k)
+    return out
+
+
 def centred_work_copy(x: torch.Tensor) -> tuple[torch.Tensor, float]:
     """Rows scaled by a power of two and centred, in float64 for float64 input, else float32.
 

@@ -1,9 +1,9 @@
 """The estimator contract: imbalanced-learn's sampler checks and scikit-learn's estimator checks.
 
 Every check is expected to pass. ``EXPECTED_FAILED_CHECKS`` lists only failures
-with a principled reason (a deliberate design decision, not a defect); it is
-empty today: sparse input is refused by design, but scikit-learn's sparse checks
-accept the clear ``TypeError`` we raise, so they pass.
+with a principled reason (a deliberate design decision, not a defect). Sparse
+input is refused by design, but scikit-learn's sparse checks accept the clear
+``TypeError`` we raise, so they pass.
 """
 
 from __future__ import annotations

@@ -49,6 +49,9 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         "torchsmote/cli/__init__.py",
         "torchsmote/cli/resample.py",
         "torchsmote/io/streaming.py",
+        "torchsmote/neighbors/family.py",
+        "torchsmote/under_sampling/cleaning.py",
+        "torchsmote/combine/__init__.py",
     ],
 )
 def test_wheel_contains(wheel, path):

@@ -4,8 +4,22 @@ Swap ``from imblearn.over_sampling import SMOTE`` for ``from torchsmote import S
 """
 
 from . import functional
-from .over_sampling import SMOTE, Provenance
+from .combine import SMOTEENN, SMOTETomek
+from .over_sampling import ADASYN, SMOTE, BorderlineSMOTE, Provenance, RandomOverSampler
+from .under_sampling import EditedNearestNeighbours, TomekLinks
 
 __version__ = "0.1.0"
 
-__all__ = ["SMOTE", "Provenance", "__version__", "functional"]
+__all__ = [
+    "ADASYN",
+    "SMOTE",
+    "SMOTEENN",
+    "BorderlineSMOTE",
+    "EditedNearestNeighbours",
+    "Provenance",
+    "RandomOverSampler",
+    "SMOTETomek",
+    "TomekLinks",
+    "__version__",
+    "functional",
+]

@@ -51,3 +51,31 @@ def make_imbalanced_blobs(
         labels.append(np.full(size, label, dtype=np.int64))
     order = rng.permutation(n_majority + n_minority)
     return np.concatenate(parts)[order], np.concatenate(labels)[order]
+
+
+def make_overlapping_classes(
+    counts: tuple[int, ...] = (80_000, 15_000, 5_000),
+    n_features: int = 16,
+    *,
+    spread: float = 0.5,
+    dtype=np.float32,
+    random_state: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A multi-class dataset of overlapping unit Gaussians (one per class).
+
+    Class ``c`` (``counts[c]`` rows) is ``N(mu_c, I)`` with ``mu_c ~ N(0,
+    spread**2 I)``: at ``spread=0.5`` and 16 features the class means lie ~2.8
+    standard deviations apart, so every class has border rows (what cleaning,
+    Borderline-SMOTE and ADASYN act on). Rows are shuffled; labels are 0, 1, ...
+
+    Returns
+    -------
+    X : ndarray of shape (sum(counts), n_features), ``dtype``
+    y : ndarray of shape (sum(counts),), int64
+    """
+    rng = np.random.default_rng(random_state)
+    means = rng.normal(scale=spread, size=(len(counts), n_features))
+    y = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    X = (rng.standard_normal((len(y), n_features)) + means[y]).astype(dtype)
+    perm = rng.permutation(len(y))
+    return X[perm], y[perm]

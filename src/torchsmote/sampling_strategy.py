@@ -1,10 +1,11 @@
-"""Over-sampling ``sampling_strategy`` resolution.
+"""``sampling_strategy`` resolution for over-, under- and clean-sampling.
 
 This module is the single place where a user's ``sampling_strategy`` is turned into
-"how many synthetic rows to generate per class". It reproduces the over-sampling
-branch of imbalanced-learn's ``imblearn.utils.check_sampling_strategy`` (same
-forms, same tie-breaking, same kept zero entries, same error meanings) without
-importing imbalanced-learn, which is only a test dependency.
+"how many rows per class": rows to generate (over-sampling), rows to keep
+(under-sampling) or the classes to clean (clean-sampling). It reproduces
+imbalanced-learn's ``imblearn.utils.check_sampling_strategy`` for the three
+sampling types (same forms, same tie-breaking, same kept zero entries, same error
+meanings) without importing imbalanced-learn, which is only a test dependency.
 
 Only NumPy and the standard library are imported so the module can be used (and
 tested) on its own.
@@ -19,13 +20,23 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-__all__ = ["STRING_STRATEGIES", "label_repr", "resolve_sampling_strategy"]
+__all__ = [
+    "SAMPLING_TYPES",
+    "STRING_STRATEGIES",
+    "UNDER_STRING_STRATEGIES",
+    "label_repr",
+    "resolve_sampling_strategy",
+]
 
 SamplingStrategy: TypeAlias = float | str | Mapping[Any, int] | Callable[[np.ndarray], Mapping]
 
 #: The string forms accepted for over-sampling ('majority' is an imblearn option that
 #: only makes sense for under-sampling; it gets its own error message below).
 STRING_STRATEGIES = ("auto", "minority", "not minority", "not majority", "all")
+#: The string forms accepted by under- and clean-sampling ('minority' is refused there).
+UNDER_STRING_STRATEGIES = ("auto", "majority", "not minority", "not majority", "all")
+#: imbalanced-learn's sampling types that resolve to per-class counts.
+SAMPLING_TYPES = ("over-sampling", "under-sampling", "clean-sampling")
 
 
 def resolve_sampling_strategy(
@@ -33,8 +44,15 @@ def resolve_sampling_strategy(
     classes: np.ndarray,
     counts: np.ndarray,
     y: np.ndarray | None = None,
+    sampling_type: str = "over-sampling",
 ) -> dict:
-    """Resolve an over-sampling ``sampling_strategy`` into per-class generation counts.
+    """Resolve a ``sampling_strategy`` into per-class counts.
+
+    Over-sampling (the default) gives rows to *generate*; under-sampling gives
+    rows to *keep*; clean-sampling gives the classes to clean (each mapped to the
+    minority count, as imbalanced-learn does; cleaners use the keys only). The
+    forms below describe over-sampling; :func:`_resolve_under` lists how
+    under- and clean-sampling read each form.
 
     Parameters
     ----------
@@ -61,6 +79,8 @@ def resolve_sampling_strategy(
     y : ndarray of shape (n_samples,), optional
         The target vector. Only needed (and only used) when ``sampling_strategy`` is
         a callable.
+    sampling_type : {'over-sampling', 'under-sampling', 'clean-sampling'}
+        Which of imbalanced-learn's sampler kinds asks.
 
     Returns
     -------
@@ -99,12 +119,17 @@ def resolve_sampling_strategy(
     majority = int(np.argmax(counts))
     minority = int(np.argmin(counts))
     n_majority = n_rows[majority]
+    if sampling_type not in SAMPLING_TYPES:
+        raise ValueError(f"'sampling_type' should be one of {SAMPLING_TYPES}; got {sampling_type!r}.")
 
     # bool is a Real subclass; True would silently mean ratio 1.0, which is never intended.
     if isinstance(sampling_strategy, bool):
         raise TypeError(
             f"'sampling_strategy' must be a float, str, dict or callable; got a bool ({sampling_strategy!r})."
         )
+
+    if sampling_type != "over-sampling":
+        return _resolve_under(sampling_strategy, classes, n_rows, majority, minority, y, sampling_type)
 
     if isinstance(sampling_strategy, str):
         if sampling_strategy == "majority":
@@ -153,13 +178,128 @@ def resolve_sampling_strategy(
     )
 
 
-def label_repr(label: Any) -> str:
-    """Readable label for messages: ``1`` / ``'a'`` rather than ``np.int64(1)``."""
-    return repr(label.item() if isinstance(label, np.generic) else label)
+def _resolve_under(
+    sampling_strategy, classes: np.ndarray, n_rows: list[int], majority: int, minority: int, y, sampling_type
+) -> dict:
+    """Under- and clean-sampling targets, imbalanced-learn's rules.
+
+    - strings: ``'majority'``, ``'not minority'`` (= ``'auto'``), ``'not majority'``,
+      ``'all'`` name the classes, each mapped to the minority count;
+      ``'minority'`` is refused.
+    - ``dict`` (under-sampling only): rows to keep per class, at most the current count.
+    - ``list`` (clean-sampling only): the classes to clean.
+    - ``float`` (under-sampling, binary only): ``int(n_minority / ratio)`` rows
+      kept of the other class, at most its current count.
+    - callable ``y -> dict``: read as a dict.
+    """
+    n_minority = n_rows[minority]
+    size = classes.size
+    if isinstance(sampling_strategy, str):
+        if sampling_strategy == "minority":
+            raise ValueError(
+                "'sampling_strategy'='minority' cannot be used with under-sampler and clean-sampler."
+            )
+        if sampling_strategy not in UNDER_STRING_STRATEGIES:
+            raise ValueError(
+                "When 'sampling_strategy' is a string, it needs to be one of "
+                f"{UNDER_STRING_STRATEGIES}. Got {sampling_strategy!r} instead."
+            )
+        if sampling_strategy == "majority":
+            keep = [majority]
+        elif sampling_strategy in ("auto", "not minority"):
+            keep = [i for i in range(size) if i != minority]
+        elif sampling_strategy == "not majority":
+            keep = [i for i in range(size) if i != majority]
+        else:  # "all"
+            keep = list(range(size))
+        return {classes[i]: n_minority for i in keep}
+
+    if isinstance(sampling_strategy, list):
+        if sampling_type != "clean-sampling":
+            raise ValueError(
+                "'sampling_strategy' cannot be a list for samplers which are not cleaning methods."
+            )
+        index = {label: i for i, label in enumerate(classes)}
+        unknown = [key for key in sampling_strategy if key not in index]
+        if unknown:
+            names = ", ".join(map(label_repr, unknown))
+            raise ValueError(
+                f"The {{{names}}} target class is/are not present in the data (classes: {classes.tolist()})."
+            )
+        return {classes[i]: n_minority for i in sorted({index[key] for key in sampling_strategy})}
+
+    if isinstance(sampling_strategy, Mapping) or (
+        callable(sampling_strategy) and not isinstance(sampling_strategy, Real)
+    ):
+        if isinstance(sampling_strategy, Mapping):
+            targets = sampling_strategy
+        else:
+            if y is None:
+                raise ValueError("A callable 'sampling_strategy' needs 'y' to be passed.")
+            targets = sampling_strategy(y)
+            if not isinstance(targets, Mapping):
+                raise TypeError(
+                    "A callable 'sampling_strategy' must return a dict {class: target count}; "
+                    f"got {type(targets).__name__}."
+                )
+        if sampling_type == "clean-sampling":
+            raise ValueError(
+                "'sampling_strategy' as a dict for cleaning methods is not supported. Please give "
+                "a list of the classes to be targeted by the sampling."
+            )
+        return _from_under_targets(targets, classes, n_rows)
+
+    if isinstance(sampling_strategy, Real):
+        ratio = float(sampling_strategy)
+        if not (0.0 < ratio <= 1.0):
+            raise ValueError(
+                f"When 'sampling_strategy' is a float, it should be in the range (0, 1]. Got {ratio} instead."
+            )
+        if size != 2:
+            raise ValueError(
+                '"sampling_strategy" can be a float only when the type of target is binary. '
+                f"For multi-class, use a dict. Got {size} classes."
+            )
+        if sampling_type == "clean-sampling":
+            raise ValueError("'clean-sampling' methods do not let the user specify the sampling ratio.")
+        result = {}
+        for i, label in enumerate(classes):
+            if i == minority:
+                continue
+            # imblearn's expression: int() truncation of a float division.
+            kept = int(n_minority / ratio)
+            if kept > n_rows[i]:
+                raise ValueError(
+                    "The specified ratio required to generate new sample in the majority class while "
+                    f"trying to remove samples: class {label_repr(label)} has {n_rows[i]} samples and "
+                    f"ratio {ratio} asks to keep {kept}. Please increase the ratio."
+                )
+            result[label] = kept
+        return result
+
+    raise TypeError(
+        "'sampling_strategy' must be a float, str, list, dict or callable; "
+        f"got {type(sampling_strategy).__name__}."
+    )
 
 
-def _from_targets(targets: Mapping, classes: np.ndarray, n_rows: list[int]) -> dict:
-    """Turn ``{class: target count}`` into ``{class: n_to_generate}`` (imblearn's dict form)."""
+def _from_under_targets(targets: Mapping, classes: np.ndarray, n_rows: list[int]) -> dict:
+    """``{class: rows to keep}`` checked against the current counts (under-sampling dict form)."""
+    index = _check_targets(targets, classes)
+    for key, target in targets.items():
+        current = n_rows[index[key]]
+        if target > current:
+            raise ValueError(
+                "With under-sampling methods, the number of samples in a class should be less or "
+                f"equal to the original number of samples. Originally, class {label_repr(key)} has "
+                f"{current} samples and {int(target)} samples are asked."
+            )
+    wanted = {index[key]: int(t) for key, t in targets.items()}
+    return {classes[i]: wanted[i] for i in sorted(wanted)}
+
+
+def _check_targets(targets: Mapping, classes: np.ndarray) -> dict:
+    """Shared dict checks (unknown classes, non-int and negative targets); returns label -> position."""
     # Hash/equality lookup, like imblearn's set difference: 1 == np.int64(1) == 1.0 and
     # 'a' == np.str_('a'), so user keys need not have the exact numpy type.
     index = {label: i for i, label in enumerate(classes)}
@@ -183,6 +323,17 @@ def _from_targets(targets: Mapping, classes: np.ndarray, n_rows: list[int]) -> d
             "The number of samples in a class cannot be negative. 'sampling_strategy' "
             f"contains some negative value: {{{negative}}}"
         )
+    return index
+
+
+def label_repr(label: Any) -> str:
+    """Readable label for messages: ``1`` / ``'a'`` rather than ``np.int64(1)``."""
+    return repr(label.item() if isinstance(label, np.generic) else label)
+
+
+def _from_targets(targets: Mapping, classes: np.ndarray, n_rows: list[int]) -> dict:
+    """Turn ``{class: target count}`` into ``{class: n_to_generate}`` (imblearn's dict form)."""
+    index = _check_targets(targets, classes)
     for key, target in targets.items():
         current = n_rows[index[key]]
         if target < current:

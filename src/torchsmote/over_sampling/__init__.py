@@ -1,6 +1,9 @@
 """Over-samplers with imbalanced-learn's API."""
 
+from .adasyn import ADASYN
 from .base import BaseOverSampler
+from .borderline import BorderlineSMOTE
+from .random import RandomOverSampler
 from .smote import SMOTE, Provenance
 
-__all__ = ["SMOTE", "BaseOverSampler", "Provenance"]
+__all__ = ["ADASYN", "SMOTE", "BaseOverSampler", "BorderlineSMOTE", "Provenance", "RandomOverSampler"]

@@ -10,7 +10,6 @@ import torch
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
-from torchsmote.containers import read_only_tensor
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
 from torchsmote.memory import check_fits, release_freed_host_memory
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
@@ -98,6 +97,8 @@ class SMOTE(BaseOverSampler):
     refitting (see :mod:`torchsmote.streams`). ``fit_resample`` keeps only the
     indices and graphs that ``provenance_`` needs, not a copy of the rows.
     """
+
+    _has_stream = True
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
@@ -201,26 +202,6 @@ class SMOTE(BaseOverSampler):
                 f"least {k + 1} rows of each class it over-samples (lower k_neighbors, or "
                 "leave that class out of sampling_strategy)"
             )
-
-    @staticmethod
-    def _allocate(features, y, total: int):
-        """Output buffers with the original rows already copied in, bit for bit."""
-        n = features.shape[0]
-        if isinstance(features, torch.Tensor):
-            features_out = torch.empty(
-                (n + total, features.shape[1]), dtype=features.dtype, device=features.device
-            )
-            features_out[:n] = features
-        else:
-            features_out = np.empty((n + total, features.shape[1]), dtype=features.dtype)
-            # torch's copy uses every core: 32 ms against numpy's 45 ms for 128 MB here.
-            torch.from_numpy(features_out[:n]).copy_(read_only_tensor(np.ascontiguousarray(features)))
-        if isinstance(y, torch.Tensor):
-            labels_out = torch.empty(n + total, dtype=y.dtype, device=y.device)
-        else:
-            labels_out = np.empty(n + total, dtype=y.dtype)
-        labels_out[:n] = y
-        return features_out, labels_out
 
     @property
     def provenance_(self) -> Provenance:

@@ -1,0 +1,55 @@
+"""imbalanced-learn's sampler checks and scikit-learn's estimator checks for the SMOTE family.
+
+Every check is expected to pass; ``EXPECTED_FAILED_CHECKS`` lists failures with a
+principled reason only (see tests/test_estimator_checks.py for SMOTE's).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from torchsmote import (
+    ADASYN,
+    SMOTEENN,
+    BorderlineSMOTE,
+    EditedNearestNeighbours,
+    RandomOverSampler,
+    SMOTETomek,
+    TomekLinks,
+)
+
+imblearn_checks = pytest.importorskip("imblearn.utils.estimator_checks")
+sklearn_checks = pytest.importorskip("sklearn.utils.estimator_checks")
+
+ESTIMATORS = [
+    RandomOverSampler(random_state=0),
+    RandomOverSampler(random_state=0, shrinkage=0.5),
+    ADASYN(random_state=0),
+    BorderlineSMOTE(random_state=0),
+    BorderlineSMOTE(random_state=0, kind="borderline-2"),
+    EditedNearestNeighbours(),
+    TomekLinks(),
+    SMOTEENN(random_state=0),
+    SMOTETomek(random_state=0),
+]
+
+#: (estimator class name, check name) -> why the failure is by design.
+EXPECTED_FAILED_CHECKS: dict[tuple[str, str], str] = {}
+
+
+def _expected_failed_checks(estimator) -> dict[str, str]:
+    name = type(estimator).__name__
+    return {check: why for (owner, check), why in EXPECTED_FAILED_CHECKS.items() if owner == name}
+
+
+_imblearn_mark = imblearn_checks.parametrize_with_checks(ESTIMATORS)
+
+
+@pytest.mark.parametrize(_imblearn_mark.args[0], list(_imblearn_mark.args[1]), **_imblearn_mark.kwargs)
+def test_imblearn_sampler_checks(estimator, check):
+    check(estimator)
+
+
+@sklearn_checks.parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
