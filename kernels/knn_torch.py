@@ -46,6 +46,12 @@ EXACT_BLOCK_ENTRIES = 1 << 22
 #: Rows per tile on CPU: a 2048 x 2048 fp32 distance tile (16 MB) ran addmm at
 #: ~3 G distances/s on the 2-core dev machine (1024 x 1024: 2.6, 256 x 4096: 1.5).
 CPU_TILE = 2048
+#: Bytes of distance matrix per query block on CPU. The block is written by the
+#: GEMM and read back by the selection, both memory-bound at K = d + 1: 64 MB
+#: blocks stay in the last-level cache better than 256 MB ones (100k Gaussian rows,
+#: best of 3 on the 2-core dev VM: d=16 5.7 -> 4.5 s, d=32 7.7 -> 7.1 s; 32 MB and
+#: below lost again to per-block overheads) and cost a quarter of the memory.
+CPU_BLOCK_BYTES = 64 << 20
 #: Bytes of distance matrix one block may use on CUDA before the budget is cut to free memory.
 CUDA_BLOCK_BYTES = 1 << 30
 
@@ -379,7 +385,7 @@ def _block_rows(n: int, device: torch.device, bytes_per_row: int) -> int:
         free, _total = torch.cuda.mem_get_info(device)
         budget = min(CUDA_BLOCK_BYTES, free // 4)
     else:
-        budget = 256 << 20
+        budget = CPU_BLOCK_BYTES
     return max(1, min(n, budget // max(1, bytes_per_row)))
 
 
