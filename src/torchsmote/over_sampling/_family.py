@@ -43,6 +43,12 @@ def prepare_work(sampler, features, labels, n_new: int, seed: int) -> Work:
     return Work(x, labels.codes(device).to(device), device, knn_backend, kernel_backend, seed)
 
 
+def classes_to_sample(labels, sampling_strategy: dict) -> list[tuple[int, object, int]]:
+    """``(position, label, count)`` of every class with rows to generate, in sorted class order."""
+    planned = [(p, label, sampling_strategy.get(label, 0)) for p, label in enumerate(labels.classes)]
+    return [entry for entry in planned if entry[2] > 0]
+
+
 def check_rows(name: str, label, n_rows: int, k: int, what: str) -> None:
     """Refuse a class (or the whole X) too small for ``k`` neighbours, naming it."""
     if n_rows < k + 1:

@@ -13,7 +13,7 @@ from torchsmote.kernels.family_numpy import adasyn_draws_numpy, adasyn_rows_nump
 from torchsmote.kernels.family_torch import adasyn_rows_torch
 from torchsmote.neighbors.family import adasyn_counts, all_neighbors, other_class_counts
 
-from ._family import check_rows, join_provenance, prepare_work
+from ._family import check_rows, classes_to_sample, join_provenance, prepare_work
 from .base import BaseOverSampler
 
 __all__ = ["ADASYN"]
@@ -83,8 +83,7 @@ class ADASYN(BaseOverSampler):
 
     def _fit_resample(self, features, labels: Labels, sampling_strategy: dict):
         k = int(self.n_neighbors)
-        plan = [(p, label, sampling_strategy.get(label, 0)) for p, label in enumerate(labels.classes)]
-        plan = [entry for entry in plan if entry[2] > 0]
+        plan = classes_to_sample(labels, sampling_strategy)
         for position, label, _ in plan:
             check_rows("ADASYN", label, int(labels.counts[position]), k, "n_neighbors")
         work = prepare_work(self, features, labels, sum(e[2] for e in plan), self._seed())

@@ -20,7 +20,7 @@ from torchsmote.kernels.family_numpy import borderline2_draws_numpy, pair_rows_n
 from torchsmote.kernels.family_torch import borderline2_draws_torch, pair_rows_torch
 from torchsmote.neighbors.family import all_neighbors, danger_rows
 
-from ._family import check_rows, join_provenance, prepare_work
+from ._family import check_rows, classes_to_sample, join_provenance, prepare_work
 from .base import BaseOverSampler
 
 __all__ = ["BorderlineSMOTE"]
@@ -99,8 +99,7 @@ class BorderlineSMOTE(BaseOverSampler):
     def _fit_resample(self, features, labels: Labels, sampling_strategy: dict):
         k, m = int(self.k_neighbors), int(self.m_neighbors)
         n = features.shape[0]
-        plan = [(p, label, sampling_strategy.get(label, 0)) for p, label in enumerate(labels.classes)]
-        plan = [entry for entry in plan if entry[2] > 0]
+        plan = classes_to_sample(labels, sampling_strategy)
         check_rows("BorderlineSMOTE", None, n, m, "m_neighbors")
         if self.kind == "borderline-2":
             check_rows("BorderlineSMOTE", None, n, k, "k_neighbors")
