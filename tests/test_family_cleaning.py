@@ -270,3 +270,26 @@ def test_half_precision_tensors(sampler, dtype):
     assert_equal_verbose(X_res.double(), X_t[torch.from_numpy(sampler.sample_indices_)].double())
     assert_equal_verbose(y_res, y[sampler.sample_indices_])
     assert len(y_res) < len(y)
+
+
+@pytest.mark.parametrize("inner", ["smote", "cleaner"])
+def test_combine_with_an_imblearn_inner_sampler_keeps_torch_out(inner):
+    from imblearn.over_sampling import SMOTE as ImblearnSMOTE
+    from imblearn.under_sampling import EditedNearestNeighbours as ImblearnENN
+
+    rng = np.random.default_rng(3)
+    X = torch.from_numpy(rng.normal(size=(300, 4)).astype(np.float32))
+    y = torch.from_numpy(np.repeat([0, 1], [250, 50]))
+    params = {"smote": ImblearnSMOTE(random_state=0)} if inner == "smote" else {"enn": ImblearnENN()}
+    X_res, y_res = SMOTEENN(random_state=0, **params).fit_resample(X, y)
+    assert isinstance(X_res, torch.Tensor) and X_res.dtype == torch.float32
+    assert isinstance(y_res, torch.Tensor) and y_res.dtype == y.dtype
+    expected_X, expected_y = (
+        ImblearnENN().fit_resample(*SMOTE(random_state=0).fit_resample(X.numpy(), y.numpy()))
+        if inner == "cleaner"
+        else EditedNearestNeighbours(sampling_strategy="all").fit_resample(
+            *ImblearnSMOTE(random_state=0).fit_resample(X.numpy(), y.numpy())
+        )
+    )
+    assert_equal_verbose(X_res, expected_X.astype(np.float32), what="X")
+    assert_equal_verbose(y_res, expected_y, what="y")

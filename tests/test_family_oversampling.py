@@ -430,3 +430,38 @@ def test_no_stream_for_the_new_over_samplers():
     sampler = ADASYN(random_state=0).fit(X, y)
     with pytest.raises(NotImplementedError, match="no synthetic stream"):
         sampler.sample(5)
+
+
+def test_borderline1_skips_a_small_class_without_danger_rows_as_imblearn_does():
+    from imblearn.over_sampling import BorderlineSMOTE as ImblearnBorderline
+
+    rng = np.random.default_rng(0)
+    X = np.vstack(
+        [
+            rng.normal(size=(60, 2)),
+            rng.normal(size=(30, 2)) + np.array([0.5, 0]),
+            rng.normal(size=(3, 2)) * 0.01 + 50,
+        ]
+    )
+    y = np.repeat([0, 1, 2], [60, 30, 3])
+    _, y_theirs = ImblearnBorderline(m_neighbors=3, random_state=0).fit_resample(X, y)
+    _, y_ours = BorderlineSMOTE(m_neighbors=3, random_state=0).fit_resample(X, y)
+    assert Counter(y_ours.tolist()) == Counter(y_theirs.tolist())
+    assert Counter(y_ours.tolist())[2] == 3  # no danger rows: nothing made, no error
+    # borderline-2 still needs k + 1 rows in X, and a class with danger rows its k + 1 rows.
+    with pytest.raises(ValueError, match="class 2 has 3 row"):
+        BorderlineSMOTE(m_neighbors=3).fit_resample(np.vstack([X, X[-3:] + 0.001]), np.r_[y, [0, 0, 0]])
+
+
+def test_borderline_with_nothing_to_generate_returns_the_data():
+    X = np.random.default_rng(1).normal(size=(8, 2))
+    y = np.repeat([0, 1], 4)
+    X_res, y_res = BorderlineSMOTE().fit_resample(X, y)  # m_neighbors=10 > 8 rows: no matter
+    assert np.array_equal(X_res, X) and np.array_equal(y_res, y)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_shrinkage_dict_refuses_non_finite_factors(bad):
+    X, y = np.random.default_rng(2).normal(size=(40, 3)), np.repeat([0, 1], [30, 10])
+    with pytest.raises(ValueError, match="shrinkage factor needs to be >= 0"):
+        RandomOverSampler(shrinkage={1: bad}).fit_resample(X, y)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import torch
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods
 
@@ -36,9 +38,11 @@ class _SMOTEThenClean(BaseOverSampler):
         smote = self._default_smote() if self.smote is None else clone(self.smote)
         given = getattr(self, self._cleaner_param)
         cleaner = self._default_cleaner() if given is None else clone(given)
-        # numpy/torch in, same out: the inner samplers never see the caller's containers.
-        features_res, labels_res = smote.fit_resample(features, labels.y)
-        features_out, labels_out = cleaner.fit_resample(features_res, labels_res)
+        # numpy/torch in, same out: the inner samplers never see the caller's containers,
+        # and a sampler from another library (imbalanced-learn's returns numpy for a
+        # tensor) is brought back to the input's kind, dtype and device.
+        features_res, labels_res = _like(smote.fit_resample(features, labels.y), features, labels.y)
+        features_out, labels_out = _like(cleaner.fit_resample(features_res, labels_res), features, labels.y)
         state = {
             "smote_": smote,
             f"{self._cleaner_param}_": cleaner,
@@ -160,3 +164,19 @@ class SMOTETomek(_SMOTEThenClean):
 
     def _default_cleaner(self):
         return TomekLinks(sampling_strategy="all", device=self.device, knn_backend=self.knn_backend)
+
+
+def _like(result, features, y):
+    """``(X, y)`` from an inner sampler, as arrays or tensors of the same kind as ``features, y``."""
+    return _as_kind(result[0], features), _as_kind(result[1], y)
+
+
+def _as_kind(value, like):
+    """``value`` as ``like``'s kind (numpy array or tensor), dtype and device."""
+    if isinstance(like, torch.Tensor):
+        if not isinstance(value, torch.Tensor):
+            value = torch.from_numpy(np.asarray(value))
+        return value.to(dtype=like.dtype, device=like.device)
+    if isinstance(value, torch.Tensor):
+        value = value.cpu().numpy()
+    return np.asarray(value, dtype=like.dtype)

@@ -100,12 +100,10 @@ class BorderlineSMOTE(BaseOverSampler):
         k, m = int(self.k_neighbors), int(self.m_neighbors)
         n = features.shape[0]
         plan = classes_to_sample(labels, sampling_strategy)
-        check_rows("BorderlineSMOTE", None, n, m, "m_neighbors")
-        if self.kind == "borderline-2":
-            check_rows("BorderlineSMOTE", None, n, k, "k_neighbors")
-        else:
-            for position, label, _ in plan:
-                check_rows("BorderlineSMOTE", label, int(labels.counts[position]), k, "k_neighbors")
+        if plan:  # nothing to generate: the data comes back unchanged, whatever its size
+            check_rows("BorderlineSMOTE", None, n, m, "m_neighbors")
+            if self.kind == "borderline-2":
+                check_rows("BorderlineSMOTE", None, n, k, "k_neighbors")
         work = prepare_work(self, features, labels, sum(e[2] for e in plan), self._seed())
         blocks, provenance, danger_indices = [], [], {}
         for position, label, count in plan:
@@ -113,6 +111,10 @@ class BorderlineSMOTE(BaseOverSampler):
             danger = danger_rows(work.x, work.codes, rows, m, work.knn_backend).nonzero().squeeze(1)
             if danger.numel() == 0:
                 continue
+            if self.kind == "borderline-1":
+                # Only a class with danger rows needs its own k-NN (as in imbalanced-learn,
+                # which skips a small class without danger rows instead of refusing it).
+                check_rows("BorderlineSMOTE", label, int(labels.counts[position]), k, "k_neighbors")
             danger_indices[label] = rows[danger].cpu().numpy()
             key = stream_key(work.seed, position, PURPOSE_BORDERLINE)
             if self.kind == "borderline-1":

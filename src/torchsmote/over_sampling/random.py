@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from numbers import Real
 
@@ -108,7 +109,7 @@ class RandomOverSampler(BaseOverSampler):
                 f"The missing classes are: {missing!r}"
             )
         for label, factor in shrinkage.items():
-            if not isinstance(factor, Real) or factor < 0:
+            if not isinstance(factor, Real) or not math.isfinite(factor) or factor < 0:
                 raise ValueError(
                     f"The shrinkage factor needs to be >= 0. Got {factor!r} for class {label!r}."
                 )
