@@ -122,13 +122,15 @@ def test_knn_rows_refuses_bad_k():
 
 def test_enn_mode_ties_go_to_smallest_label():
     codes = torch.tensor([0, 1, 2, 2, 1, 0])
-    # Row 0 (class 0) sees classes {1, 2} once each: the mode is 1 -> removed.
-    # Row 3 (class 2) sees {2, 0}: tie -> 0 -> removed. Row 4 sees {1, 1, 0}: kept.
+    # No vote ties here: neighbour rows (1, 2, 2) have labels (1, 2, 2) -> mode 2, not
+    # row 0's class 0 -> removed; rows (4, 4, 0) -> labels (1, 1, 0) -> mode 1, row 4's
+    # class -> kept; rows (3, 3, 0) -> labels (2, 2, 0) -> mode 2, row 3's class -> kept.
     neighbors = torch.tensor([[1, 2, 2], [4, 4, 0], [3, 3, 0]])
     queries = torch.tensor([0, 4, 3])
     got = enn_keep_mask(codes, neighbors[:, :3], codes[queries], "mode", 3)
-    # row 0: labels (1, 2, 2) -> mode 2 != 0; row 4: (1, 1, 0) -> 1 == 1; row 3: (2, 2, 0) -> 2 == 2.
     assert got.tolist() == [False, True, True]
+    # Vote ties: labels (1, 2) tie, the smallest label (1) wins -> not class 0 -> removed;
+    # labels (0, 2) tie, the smallest (0) wins -> class 0 -> kept.
     tied = enn_keep_mask(codes, torch.tensor([[1, 2]]), torch.tensor([0]), "mode", 3)
     assert tied.tolist() == [False]
     tied_own = enn_keep_mask(codes, torch.tensor([[0, 2]]), torch.tensor([0]), "mode", 3)
