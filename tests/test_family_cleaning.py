@@ -14,7 +14,7 @@ import pytest
 import torch
 from torchsmote.kernels.knn_numpy import knn_self_numpy
 from torchsmote.kernels.knn_torch import knn_rows_torch
-from utils import assert_equal_verbose
+from utils import assert_equal_verbose, overlapping_classes
 
 from torchsmote import SMOTE, SMOTEENN, EditedNearestNeighbours, SMOTETomek, TomekLinks
 from torchsmote.neighbors.family import all_neighbors, enn_keep_mask, tomek_links
@@ -24,14 +24,8 @@ imb_combine = pytest.importorskip("imblearn.combine")
 
 
 def make_data(counts=(200, 60, 25), d=4, seed=0, shift=0.8):
-    """Overlapping Gaussian classes, shuffled, no duplicate rows."""
-    rng = np.random.default_rng(seed)
-    y = np.repeat(np.arange(len(counts)), counts)
-    X = rng.normal(size=(len(y), d)) + shift * y[:, None]
-    perm = rng.permutation(len(y))
-    X, y = X[perm], y[perm]
-    assert len(np.unique(X, axis=0)) == len(X)
-    return X, y
+    """Overlapping Gaussian classes, shuffled, no duplicate rows (this file's defaults)."""
+    return overlapping_classes(counts, d, seed, shift)
 
 
 STRATEGIES = ["auto", "all", "majority", "not majority", "not minority", [1, 2], [0]]

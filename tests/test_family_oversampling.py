@@ -17,7 +17,7 @@ import torch
 from sklearn.neighbors import NearestNeighbors
 from torchsmote.kernels import family_numpy, family_torch
 from torchsmote.kernels.counter_rng import normal_draws_numpy, normal_draws_torch
-from utils import assert_close_verbose, assert_equal_verbose
+from utils import assert_close_verbose, assert_equal_verbose, overlapping_classes
 
 from torchsmote import ADASYN, BorderlineSMOTE, RandomOverSampler
 from torchsmote.neighbors.family import adasyn_counts, danger_rows
@@ -28,14 +28,8 @@ imb_adasyn_module = pytest.importorskip("imblearn.over_sampling._adasyn")
 
 
 def make_data(counts=(200, 60, 25), d=3, seed=0, shift=1.0):
-    """Overlapping Gaussian classes, shuffled, no duplicate rows."""
-    rng = np.random.default_rng(seed)
-    y = np.repeat(np.arange(len(counts)), counts)
-    X = rng.normal(size=(len(y), d)) + shift * y[:, None]
-    perm = rng.permutation(len(y))
-    X, y = X[perm], y[perm]
-    assert len(np.unique(X, axis=0)) == len(X)
-    return X, y
+    """Overlapping Gaussian classes, shuffled, no duplicate rows (this file's defaults)."""
+    return overlapping_classes(counts, d, seed, shift)
 
 
 def _same_class_table(X_class, k):

@@ -40,3 +40,14 @@ def assert_equal_verbose(actual, expected, *, what: str = "values"):
         idx = np.argwhere(bad)[:5]
         details = ", ".join(f"{tuple(i)}: {a[tuple(i)]!r} vs {e[tuple(i)]!r}" for i in idx)
         raise AssertionError(f"{what}: {int(bad.sum())} of {bad.size} differ; first: {details}")
+
+
+def overlapping_classes(counts=(200, 60, 25), d=4, seed=0, shift=0.8):
+    """Overlapping Gaussian classes (class c centred at ``shift * c``), shuffled, no duplicate rows."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(len(counts)), counts)
+    X = rng.normal(size=(len(y), d)) + shift * y[:, None]
+    perm = rng.permutation(len(y))
+    X, y = X[perm], y[perm]
+    assert len(np.unique(X, axis=0)) == len(X)
+    return X, y

@@ -139,14 +139,7 @@ def resolve_sampling_strategy(
                 "When 'sampling_strategy' is a string, it needs to be one of "
                 f"{STRING_STRATEGIES}. Got {sampling_strategy!r} instead."
             )
-        if sampling_strategy == "minority":
-            keep = [minority]
-        elif sampling_strategy in ("auto", "not majority"):
-            keep = [i for i in range(classes.size) if i != majority]
-        elif sampling_strategy == "not minority":
-            keep = [i for i in range(classes.size) if i != minority]
-        else:  # "all"
-            keep = list(range(classes.size))
+        keep = _named_classes(sampling_strategy, classes.size, majority, minority, auto="not majority")
         return {classes[i]: n_majority - n_rows[i] for i in keep}
 
     if isinstance(sampling_strategy, Mapping):
@@ -204,14 +197,7 @@ def _resolve_under(
                 "When 'sampling_strategy' is a string, it needs to be one of "
                 f"{UNDER_STRING_STRATEGIES}. Got {sampling_strategy!r} instead."
             )
-        if sampling_strategy == "majority":
-            keep = [majority]
-        elif sampling_strategy in ("auto", "not minority"):
-            keep = [i for i in range(size) if i != minority]
-        elif sampling_strategy == "not majority":
-            keep = [i for i in range(size) if i != majority]
-        else:  # "all"
-            keep = list(range(size))
+        keep = _named_classes(sampling_strategy, size, majority, minority, auto="not minority")
         return {classes[i]: n_minority for i in keep}
 
     if isinstance(sampling_strategy, list):
@@ -324,6 +310,20 @@ def _check_targets(targets: Mapping, classes: np.ndarray) -> dict:
             f"contains some negative value: {{{negative}}}"
         )
     return index
+
+
+def _named_classes(name: str, size: int, majority: int, minority: int, *, auto: str) -> list[int]:
+    """Class positions a string strategy selects; ``'auto'`` means ``auto`` (it differs by sampling type)."""
+    name = auto if name == "auto" else name
+    if name == "minority":
+        return [minority]
+    if name == "majority":
+        return [majority]
+    if name == "not majority":
+        return [i for i in range(size) if i != majority]
+    if name == "not minority":
+        return [i for i in range(size) if i != minority]
+    return list(range(size))  # "all"
 
 
 def label_repr(label: Any) -> str:
