@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
+import traceback
 from functools import partial
 from pathlib import Path
 
@@ -130,6 +132,43 @@ def check_correctness(device, quick: bool) -> list[dict]:
     same_device = got_X.device == device and got_y.device == device
     err = np.abs(got_X.cpu().numpy() - ref_X).max()
     record("SMOTE end to end (torch in/out on device)", same_device and err < 1e-4, f"max abs err {err:.2e}")
+    results.extend(family_on_device(device, quick))
+    return results
+
+
+def family_on_device(device, quick: bool) -> list[dict]:
+    """Every family sampler on the device gives the CPU's rows: same labels, values within fp32 rounding."""
+    import torchsmote
+    from torchsmote.datasets import make_overlapping_classes
+
+    X, y = make_overlapping_classes((1500, 400, 100) if not quick else (300, 80, 30), 6, random_state=1)
+    samplers = {
+        "SMOTE": {"random_state": 0},
+        "ADASYN": {"random_state": 0},
+        "BorderlineSMOTE": {"random_state": 0},
+        "BorderlineSMOTE-2": {"random_state": 0, "kind": "borderline-2"},
+        "RandomOverSampler": {"random_state": 0, "shrinkage": 0.5},
+        "EditedNearestNeighbours": {},
+        "TomekLinks": {},
+        "SMOTEENN": {"random_state": 0},
+        "SMOTETomek": {"random_state": 0},
+    }
+    results = []
+    for name, kwargs in samplers.items():
+        cls = getattr(torchsmote, name.split("-")[0])
+        try:
+            X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+            on_cpu = cls(**kwargs).fit_resample(X_t, y_t)
+            on_dev = cls(**kwargs).fit_resample(X_t.to(device), y_t.to(device))
+            same_shape = on_cpu[0].shape == on_dev[0].shape
+            labels = same_shape and torch.equal(on_cpu[1], on_dev[1].cpu())
+            err = (on_cpu[0] - on_dev[0].cpu()).abs().max().item() if same_shape else float("inf")
+            on_device = on_dev[0].device == device and on_dev[1].device == device
+            ok = labels and err < 1e-5 and on_device
+            detail = f"shape {tuple(on_dev[0].shape)} vs {tuple(on_cpu[0].shape)}, max abs err {err:.2e}"
+        except Exception as error:  # a crash is a failed check, not a lost report
+            ok, detail = False, repr(error)[:300]
+        results.append({"check": f"{name} on {device.type} == on cpu", "ok": bool(ok), "detail": detail})
     return results
 
 
@@ -139,87 +178,192 @@ def check_correctness(device, quick: bool) -> list[dict]:
 def copy_bandwidth(device, quick: bool) -> float:
     """Device-to-device copy bandwidth, bytes/s (read + write counted)."""
     n = (1 << 20) if quick else (1 << 30)  # 4 GiB of float32 on the GPU
-    src = torch.empty(n, dtype=torch.float32, device=device).fill_(1.0)
+    src = torch.empty(n, dtype=torch.float32, device=device).normal_()
     dst = torch.empty_like(src)
-    seconds = timed(lambda: dst.copy_(src), device)
+    seconds = timed(lambda: dst.copy_(src), device, repeats=10)
     return 2 * src.numel() * 4 / seconds
 
 
+#: (elements per program, warps) launch variants the sweep times against the default rule.
+SWEEP = [(2048, 4), (4096, 4), (4096, 8), (8192, 4), (8192, 8), (16384, 8)]
+
+
 def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
+    """Generation GB/s at 10M rows; the pool (1M rows) is larger than the L2 cache.
+
+    Two byte counts per row: *logical* = two gathered row reads + one row write
+    + one 8-byte neighbour index (the issue's measure, what the kernel touches),
+    and *write* = the output row alone (the HBM floor when the pool stays cached).
+    """
     from torchsmote.kernels.counter_rng import stream_key
     from torchsmote.kernels.interpolate_torch import smote_rows_torch
     from torchsmote.kernels.interpolate_triton import smote_rows_triton, triton_usable
 
     rows = 5_000 if quick else 10_000_000
+    n_pool = 500 if quick else 1_000_000
     out_rows = []
-    for d in (16, 32, 64, 128):
-        pool = torch.randn(100_000 if not quick else 500, d, device=device)
-        neighbors = torch.randint(0, pool.shape[0], (pool.shape[0], 5), device=device)
-        out = torch.empty((rows, d), device=device)
+    cases = [(d, torch.float32) for d in (16, 32, 64, 128)] + [(64, torch.bfloat16), (33, torch.float32)]
+    for d, dtype in cases:
+        pool = torch.randn(n_pool, d, device=device).to(dtype)
+        neighbors = torch.randint(0, n_pool, (n_pool, 5), device=device)
+        out = torch.empty((rows, d), device=device, dtype=dtype)
         key = stream_key(0, 1)
-        kernels = [("torch", partial(smote_rows_torch, pool, neighbors, key, 0, out))]
+        item = out.element_size()
+        kernels = [("torch", {}, partial(smote_rows_torch, pool, neighbors, key, 0, out))]
         if triton_usable(device):
-            kernels.append(("triton", partial(smote_rows_triton, pool, neighbors, key, 0, out)))
-        for name, fn in kernels:
+            configs = SWEEP if (d in (16, 128) and dtype == torch.float32 and not quick) else [(4096, 4)]
+            for elements, warps in configs:
+                launch = {"elements": elements, "num_warps": warps}
+                fn = partial(smote_rows_triton, pool, neighbors, key, 0, out, **launch)
+                kernels.append(("triton", launch, fn))
+        for name, config, fn in kernels:
+            if name == "torch" and dtype != torch.float32:
+                continue
             seconds = timed(fn, device, repeats=3 if quick else 10)
-            moved = rows * (3 * d * 4 + 8)  # two row reads, one write, one index
+            logical = rows * (3 * d * item + 8)
             out_rows.append(
                 {
                     "kernel": name,
+                    **config,
                     "d": d,
+                    "dtype": str(dtype)[6:],
                     "rows": rows,
                     "seconds": seconds,
-                    "GB/s": moved / seconds / 1e9,
-                    "pct_of_copy_bw": 100 * moved / seconds / copy_bw,
+                    "GB/s": logical / seconds / 1e9,
+                    "pct_of_copy_bw": 100 * logical / seconds / copy_bw,
+                    "write_GB/s": rows * d * item / seconds / 1e9,
                     "rows/s": rows / seconds,
                 }
             )
+        del pool, neighbors, out
     return out_rows
 
 
-def knn_speed(device, quick: bool) -> dict:
+def knn_speed(device, quick: bool) -> list[dict]:
+    """Exact k-NN (k=5) seconds and TFLOP/s; plus the bare distance GEMM in fp32 and TF32
+    (how much a tensor-core shortlist could save at most)."""
     from torchsmote.kernels.knn_torch import knn_self_torch
     from workloads import workload
 
+    results = []
     if quick:
-        x = torch.randn(3000, 32, device=device)
+        shapes = [("random", 3000, 32)]
     else:
-        X, y = workload("W2")
-        x = torch.from_numpy(X[y == 1]).to(device)
-    seconds = timed(lambda: knn_self_torch(x, 5), device, repeats=3, warmup=1)
-    n, d = x.shape
-    flops = 2.0 * n * n * (d + 1)
-    return {"n": n, "d": d, "seconds": seconds, "TFLOP/s": flops / seconds / 1e12}
+        shapes = [("W2 minority", 0, 32), ("random", 300_000, 32), ("random", 100_000, 128)]
+    for name, n, d in shapes:
+        if name == "W2 minority":
+            X, y = workload("W2")
+            x = torch.from_numpy(X[y == 1]).to(device)
+        else:
+            x = torch.randn(n, d, device=device)
+        seconds = timed(partial(knn_self_torch, x, 5), device, repeats=3, warmup=1)
+        n, d = x.shape
+        flops = 2.0 * n * n * (d + 1)
+        entry = {"data": name, "n": n, "d": d, "seconds": seconds, "TFLOP/s": flops / seconds / 1e12}
+        if device.type == "cuda":
+            block = x[: min(n, 16384)]
+            gemm = {}
+            for mode in ("ieee", "tf32"):
+                previous = torch.backends.cuda.matmul.allow_tf32
+                torch.backends.cuda.matmul.allow_tf32 = mode == "tf32"
+                try:
+                    t = timed(partial(torch.mm, block, x.T), device, repeats=5)
+                finally:
+                    torch.backends.cuda.matmul.allow_tf32 = previous
+                gemm[mode] = t * n / block.shape[0]  # scaled to all n query rows
+            entry["gemm_fp32_s"], entry["gemm_tf32_s"] = gemm["ieee"], gemm["tf32"]
+        results.append(entry)
+    return results
+
+
+def _imblearn_seconds(make, X, y) -> float | str:
+    try:
+        sampler = make()
+    except ImportError as error:
+        return f"imblearn missing ({error})"
+    t0 = time.perf_counter()
+    sampler.fit_resample(X, y)
+    return time.perf_counter() - t0
 
 
 def end_to_end(device, quick: bool) -> list[dict]:
+    """fit_resample on W1/W2: numpy in/out through the GPU, tensors in/out on the GPU,
+    torchsmote on this host's CPUs, imbalanced-learn on this host's CPUs."""
     from workloads import workload
 
     from torchsmote import SMOTE
 
-    try:
+    def imblearn_smote():
         from imblearn.over_sampling import SMOTE as ImbSMOTE
-    except ImportError:
-        ImbSMOTE = None
+
+        return ImbSMOTE(random_state=0)
+
     rows = []
     for name in ["W1"] if quick else ["W1", "W2"]:
         X, y = workload(name)
         if quick:
             X, y = X[:20_000], y[:20_000]
-        ours = SMOTE(random_state=0, device=device)
-        seconds = timed(partial(ours.fit_resample, X, y), device, repeats=3, warmup=1)
-        entry = {"workload": name, "torchsmote_s": seconds, "device": str(device)}
+        entry = {"workload": name, "device": str(device)}
+        entry["torchsmote_numpy_in_out_s"] = timed(
+            partial(SMOTE(random_state=0, device=device).fit_resample, X, y), device, repeats=3, warmup=1
+        )
         X_t, y_t = torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
-        entry["torchsmote_tensor_in_out_s"] = timed(partial(ours.fit_resample, X_t, y_t), device, repeats=3)
-        if ImbSMOTE is not None:
-            t0 = time.perf_counter()
-            ImbSMOTE(random_state=0).fit_resample(X, y)
-            entry["imblearn_s"] = time.perf_counter() - t0
-            entry["speedup_numpy_in_out"] = entry["imblearn_s"] / seconds
-        else:
-            entry["imblearn_s"] = "imblearn missing"
+        entry["torchsmote_tensor_in_out_s"] = timed(
+            partial(SMOTE(random_state=0).fit_resample, X_t, y_t), device, repeats=3
+        )
+        cpu = torch.device("cpu")
+        entry["torchsmote_host_cpu_s"] = timed(
+            partial(SMOTE(random_state=0, device="cpu").fit_resample, X, y), cpu, repeats=1, warmup=0
+        )
+        entry["imblearn_s"] = _imblearn_seconds(imblearn_smote, X, y)
+        if isinstance(entry["imblearn_s"], float):
+            for key in ("torchsmote_numpy_in_out_s", "torchsmote_tensor_in_out_s", "torchsmote_host_cpu_s"):
+                entry["ratio_" + key[11:-2]] = entry["imblearn_s"] / entry[key]
         rows.append(entry)
     return rows
+
+
+def family_speed(device, quick: bool) -> list[dict]:
+    """The SMOTE family on W3 on the device (numpy in/out) against imbalanced-learn on the host."""
+    from workloads import family_workload
+
+    import torchsmote
+
+    X, y = family_workload("W3")
+    if quick:
+        X, y = X[:3000], y[:3000]
+    names = ["SMOTEENN", "SMOTETomek", "ADASYN", "BorderlineSMOTE", "EditedNearestNeighbours", "TomekLinks"]
+    modules = {
+        "SMOTEENN": "imblearn.combine",
+        "SMOTETomek": "imblearn.combine",
+        "ADASYN": "imblearn.over_sampling",
+        "BorderlineSMOTE": "imblearn.over_sampling",
+        "EditedNearestNeighbours": "imblearn.under_sampling",
+        "TomekLinks": "imblearn.under_sampling",
+    }
+    results = []
+    for name in names:
+        ours = getattr(torchsmote, name)
+        kwargs = {} if name in ("EditedNearestNeighbours", "TomekLinks") else {"random_state": 0}
+        entry = {"sampler": name, "workload": "W3"}
+        entry["torchsmote_s"] = timed(
+            partial(ours(**kwargs, device=device).fit_resample, X, y), device, repeats=3, warmup=1
+        )
+        X_t, y_t = torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
+        entry["torchsmote_tensor_in_out_s"] = timed(
+            partial(ours(**kwargs).fit_resample, X_t, y_t), device, repeats=3, warmup=1
+        )
+
+        def make(name=name, kwargs=kwargs):
+            import importlib
+
+            return getattr(importlib.import_module(modules[name]), name)(**kwargs)
+
+        entry["imblearn_s"] = _imblearn_seconds(make, X, y)
+        if isinstance(entry["imblearn_s"], float):
+            entry["ratio"] = entry["imblearn_s"] / entry["torchsmote_s"]
+        results.append(entry)
+    return results
 
 
 def hundred_million(device, quick: bool) -> dict:
@@ -227,16 +371,24 @@ def hundred_million(device, quick: bool) -> dict:
 
     n = 100_000 if quick else 100_000_000
     x = torch.randn(50_000 if not quick else 500, 16, device=device)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
     _sync(device)
     t0 = time.perf_counter()
     out = smote(x, n, seed=1)
     _sync(device)
-    return {
+    seconds = time.perf_counter() - t0
+    entry = {
         "rows": n,
         "d": 16,
-        "seconds": time.perf_counter() - t0,
+        "seconds": seconds,
+        "output_GiB": out.numel() * out.element_size() / 2**30,
         "finite": bool(torch.isfinite(out).all()),
     }
+    if device.type == "cuda":
+        entry["peak_extra_GiB"] = (torch.cuda.max_memory_allocated(device) - before) / 2**30
+    return entry
 
 
 def training_paths(device, quick: bool) -> dict:
@@ -282,16 +434,23 @@ def training_paths(device, quick: bool) -> dict:
     }
 
 
+SECTIONS = ["correctness", "copy", "generation", "knn", "end_to_end", "hundred_million", "training", "family"]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="toy sizes, any device (smoke test)")
     parser.add_argument("--out", type=Path, default=Path("gpu_check.json"))
+    parser.add_argument("--only", nargs="*", choices=SECTIONS, help="run only these sections")
     args = parser.parse_args(argv)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     report = {
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor(),
         "torch": torch.__version__,
         "quick": args.quick,
+        "cpu_count": os.cpu_count(),
+        "errors": {},
+        "section_seconds": {},
     }
     try:
         import triton
@@ -299,37 +458,76 @@ def main(argv=None) -> int:
         report["triton"] = triton.__version__
     except ImportError:
         report["triton"] = None
-    report["correctness"] = check_correctness(device, args.quick)
-    copy_bw = copy_bandwidth(device, args.quick)
-    report["copy_GB/s"] = copy_bw / 1e9
-    report["generation"] = generation_speed(device, args.quick, copy_bw)
-    report["knn"] = knn_speed(device, args.quick)
-    report["end_to_end"] = end_to_end(device, args.quick)
-    report["hundred_million_d16"] = hundred_million(device, args.quick)
-    report["training"] = training_paths(device, args.quick)
+    print(f"device: {report['device']}  torch {report['torch']}  triton {report['triton']}", flush=True)
+    copy_bw = None
+    steps = {
+        "correctness": lambda: check_correctness(device, args.quick),
+        "copy": lambda: copy_bandwidth(device, args.quick) / 1e9,
+        "generation": lambda: generation_speed(device, args.quick, (copy_bw or 1e9) * 1e9),
+        "knn": lambda: knn_speed(device, args.quick),
+        "end_to_end": lambda: end_to_end(device, args.quick),
+        "hundred_million": lambda: hundred_million(device, args.quick),
+        "training": lambda: training_paths(device, args.quick),
+        "family": lambda: family_speed(device, args.quick),
+    }
+    for name in args.only or SECTIONS:
+        t0 = time.perf_counter()
+        # One section failing must not cost the others' figures: record and go on.
+        try:
+            report[name] = steps[name]()
+            if name == "copy":
+                copy_bw = report[name]
+        except Exception as error:  # reported below and in the JSON
+            report["errors"][name] = traceback.format_exc()[-3000:]
+            print(f"section {name} FAILED: {error!r}", flush=True)
+        report["section_seconds"][name] = time.perf_counter() - t0
+        print(f"[{name}] {report['section_seconds'][name]:.1f} s", flush=True)
+        _write_atomically(args.out, report)
+    failed = print_table(report)
+    return 1 if failed or report["errors"] else 0
 
-    print(f"device: {report['device']}  torch {report['torch']}  triton {report['triton']}")
-    failed = [c for c in report["correctness"] if not c["ok"]]
-    training = report["training"]
-    if training["host_sync"] or not training["sample_equals_fit_resample"]:
+
+def _write_atomically(path: Path, report: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report, indent=2, default=str))
+    tmp.replace(path)
+
+
+def print_table(report: dict) -> list:
+    """The summary on stdout (the device tool returns the output's tail); returns failed checks."""
+    failed = [c for c in report.get("correctness", []) if not c["ok"]]
+    training = report.get("training")
+    if training and (training["host_sync"] or not training["sample_equals_fit_resample"]):
         failed.append({"check": "training paths", "detail": str(training), "ok": False})
-    print(f"correctness: {len(report['correctness']) - len(failed)} passed, {len(failed)} failed")
+    print(f"== {report['device']}  torch {report['torch']}  triton {report['triton']}")
+    if "correctness" in report:
+        print(f"correctness: {len(report['correctness']) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
         print(f"  FAILED {check['check']}: {check['detail']}")
-    print(f"device copy bandwidth: {report['copy_GB/s']:.0f} GB/s")
-    for row in report["generation"]:
+    for name, trace in report["errors"].items():
+        print(f"ERROR in {name}: {trace.splitlines()[-1]}")
+    if "copy" in report:
+        print(f"device copy bandwidth: {report['copy']:.0f} GB/s")
+    for row in report.get("generation", []):
+        config = f"e={row.get('elements', '-')},w={row.get('num_warps', '-')}"
         print(
-            f"  generation {row['kernel']:<6} d={row['d']:<4} {row['GB/s']:8.1f} GB/s "
-            f"({row['pct_of_copy_bw']:5.1f}% of copy)  {row['rows/s'] / 1e6:8.1f} M rows/s"
+            f"  gen {row['kernel']:<6} {config:<12} d={row['d']:<3} {row['dtype']:<8} "
+            f"{row['GB/s']:7.0f} GB/s "
+            f"({row['pct_of_copy_bw']:5.1f}% copy) write {row['write_GB/s']:6.0f} GB/s "
+            f"{row['rows/s'] / 1e9:6.2f} G rows/s"
         )
-    knn = report["knn"]
-    print(f"k-NN {knn['n']} x {knn['d']}: {knn['seconds']:.3f} s, {knn['TFLOP/s']:.1f} TFLOP/s")
-    for row in report["end_to_end"]:
-        print(f"  fit_resample {row}")
-    print(f"100M x 16 in one call: {report['hundred_million_d16']}")
-    print(f"training paths: {report['training']}")
-    args.out.write_text(json.dumps(report, indent=2))
-    return 1 if failed else 0
+    for knn in report.get("knn", []):
+        print(f"  knn {knn}")
+    for row in report.get("end_to_end", []):
+        print(f"  e2e {row}")
+    if "hundred_million" in report:
+        print(f"  100M x 16: {report['hundred_million']}")
+    if training:
+        print(f"  training: {training}")
+    for row in report.get("family", []):
+        print(f"  family {row}")
+    print(f"  section seconds: { {k: round(v, 1) for k, v in report['section_seconds'].items()} }")
+    return failed
 
 
 if __name__ == "__main__":

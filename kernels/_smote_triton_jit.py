@@ -54,20 +54,23 @@ def smote_kernel(
     # pair = floor(word0 * n_pairs / 2**64), exact through 32-bit halves.
     m = n_pairs.to(tl.uint64)
     pair = ((word0 >> 32) * m + (((word0 & 0xFFFFFFFF) * m) >> 32)) >> 32
-    pair = pair.to(tl.int64)
+    # pair < n_pairs < 2**31: divide in int32, which the GPU does in a few
+    # instructions where a 64-bit division is a long emulated call.
+    pair = pair.to(tl.int32)
     base = pair // k
-    slot = pair % k
-    nb = tl.load(nbr_ptr + base * stride_nbr + slot, mask=row_ok, other=0)
+    slot = pair - base * k
+    nb = tl.load(nbr_ptr + base.to(tl.int64) * stride_nbr + slot, mask=row_ok, other=0)
     if HAS_BASE_ROWS:
         base_row = tl.load(base_rows_ptr + base, mask=row_ok, other=0)
     else:
-        base_row = base
+        base_row = base.to(tl.int64)
     if COMPUTE_F64:
         gap = (word1 >> 40).to(tl.float64) * _GAP_SCALE
     else:
         gap = (word1 >> 40).to(tl.float32) * _GAP_SCALE
-    base_off = base_row * stride_pool
-    nb_off = nb * stride_pool
+    # int64 row offsets: n_pool * d passes 2**31 at realistic sizes.
+    base_off = base_row.to(tl.int64) * stride_pool
+    nb_off = nb.to(tl.int64) * stride_pool
     out_off = rows * stride_out
     for d0 in range(0, d, BLOCK_D):
         cols = d0 + tl.arange(0, BLOCK_D)

@@ -43,12 +43,18 @@ def _kernel():
     return smote_kernel
 
 
-def block_sizes(d: int) -> tuple[int, int]:
+#: Elements (rows x features) per program and warps per program: the default
+#: launch rule. bench/gpu_check.py sweeps alternatives on a GPU and reports them.
+ELEMENTS_PER_PROGRAM = 4096
+NUM_WARPS = 4
+
+
+def block_sizes(d: int, elements: int = ELEMENTS_PER_PROGRAM) -> tuple[int, int]:
     """Launch shape rule: BLOCK_D = next power of two of d, capped at 128;
-    BLOCK_M fills 4096 elements per program (16 KB of fp32 per operand tile),
-    enough in-flight loads per SM without spilling registers."""
+    BLOCK_M fills ``elements`` per program (4096: 16 KB of fp32 per operand
+    tile), enough in-flight loads per SM without spilling registers."""
     block_d = min(128, 1 << max(0, (d - 1).bit_length()))
-    return max(16, 4096 // block_d), block_d
+    return max(16, elements // block_d), block_d
 
 
 def smote_rows_triton(
@@ -58,10 +64,15 @@ def smote_rows_triton(
     start: int,
     out: torch.Tensor,
     base_rows: torch.Tensor | None = None,
+    *,
+    elements: int = ELEMENTS_PER_PROGRAM,
+    num_warps: int = NUM_WARPS,
 ) -> torch.Tensor:
     """Write synthetic rows ``start .. start+len(out)-1`` of one stream into ``out``.
 
     Same contract and results as :func:`interpolate_torch.smote_rows_torch`.
+    ``elements`` (rows x features per program, a power of two) and
+    ``num_warps`` override the launch rule; they change speed, never values.
 
     Raises
     ------
@@ -88,7 +99,7 @@ def smote_rows_triton(
     count, d = out.shape
     if count == 0:
         return out
-    block_m, block_d = block_sizes(d)
+    block_m, block_d = block_sizes(d, elements)
     grid = (-(-count // block_m),)
     base_arg = base_rows.contiguous() if base_rows is not None else neighbors
     launch = _kernel()[grid]
@@ -111,6 +122,7 @@ def smote_rows_triton(
             COMPUTE_F64=pool.dtype == torch.float64,
             BLOCK_M=block_m,
             BLOCK_D=block_d,
+            num_warps=num_warps,
             # No multiply-add fusion: the GPU then rounds exactly like the numpy
             # reference and the torch path (Triton fuses by default).
             enable_fp_fusion=False,
