@@ -184,8 +184,9 @@ def copy_bandwidth(device, quick: bool) -> float:
     return 2 * src.numel() * 4 / seconds
 
 
-#: (elements per program, warps) launch variants the sweep times against the default rule.
-SWEEP = [(2048, 4), (4096, 4), (4096, 8), (8192, 4), (8192, 8), (16384, 8)]
+#: (elements per program, warps) launch variants the sweep times against the default rule
+#: (first H200 run: 4096 elements with 4 or 8 warps best at d=16 and within 1% at d=128).
+SWEEP = [(1024, 4), (2048, 2), (4096, 2), (4096, 4), (4096, 8)]
 
 
 def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
@@ -200,10 +201,12 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
     from torchsmote.kernels.interpolate_triton import smote_rows_triton, triton_usable
 
     rows = 5_000 if quick else 10_000_000
-    n_pool = 500 if quick else 1_000_000
+    big_pool, small_pool = (500, 300) if quick else (1_000_000, 100_000)
     out_rows = []
-    cases = [(d, torch.float32) for d in (16, 32, 64, 128)] + [(64, torch.bfloat16), (33, torch.float32)]
-    for d, dtype in cases:
+    cases = [(d, torch.float32, big_pool) for d in (16, 32, 64, 128)]
+    cases += [(d, torch.float32, small_pool) for d in (16, 32)]
+    cases += [(64, torch.bfloat16, big_pool), (33, torch.float32, big_pool)]
+    for d, dtype, n_pool in cases:
         pool = torch.randn(n_pool, d, device=device).to(dtype)
         neighbors = torch.randint(0, n_pool, (n_pool, 5), device=device)
         out = torch.empty((rows, d), device=device, dtype=dtype)
@@ -211,13 +214,14 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
         item = out.element_size()
         kernels = [("torch", {}, partial(smote_rows_torch, pool, neighbors, key, 0, out))]
         if triton_usable(device):
-            configs = SWEEP if (d in (16, 128) and dtype == torch.float32 and not quick) else [(4096, 4)]
+            sweep = d == 16 and dtype == torch.float32 and n_pool == big_pool and not quick
+            configs = SWEEP if sweep else [(4096, 4)]
             for elements, warps in configs:
                 launch = {"elements": elements, "num_warps": warps}
                 fn = partial(smote_rows_triton, pool, neighbors, key, 0, out, **launch)
                 kernels.append(("triton", launch, fn))
         for name, config, fn in kernels:
-            if name == "torch" and dtype != torch.float32:
+            if name == "torch" and (dtype != torch.float32 or n_pool != big_pool):
                 continue
             seconds = timed(fn, device, repeats=3 if quick else 10)
             logical = rows * (3 * d * item + 8)
@@ -227,6 +231,7 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
                     **config,
                     "d": d,
                     "dtype": str(dtype)[6:],
+                    "pool_rows": n_pool,
                     "rows": rows,
                     "seconds": seconds,
                     "GB/s": logical / seconds / 1e9,
@@ -239,27 +244,53 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
     return out_rows
 
 
+#: Fused k-NN launches (BLOCK_Q, BLOCK_K, warps) timed on W2's class.
+KNN_SWEEP = [(64, 64, 4), (128, 64, 8), (64, 128, 4), (128, 128, 8), (32, 64, 4)]
+
+
 def knn_speed(device, quick: bool) -> list[dict]:
-    """Exact k-NN (k=5) seconds and TFLOP/s; plus the bare distance GEMM in fp32 and TF32
-    (how much a tensor-core shortlist could save at most)."""
-    from torchsmote.kernels.knn_torch import knn_self_torch
+    """Exact k-NN (k=5): each shortlist strategy and precision, seconds and TFLOP/s,
+    whether it returns the same table as the blocked torch path (exact by construction,
+    checked against the numpy reference in the tests); the bare distance GEMM in fp32
+    and TF32; and a launch sweep of the fused kernel."""
+    from torchsmote.kernels import knn_torch
+    from torchsmote.kernels.knn_torch import centred_work_copy, knn_self_torch
+    from torchsmote.kernels.knn_triton import fused_usable, shortlist_triton
     from workloads import workload
 
     results = []
     if quick:
-        shapes = [("random", 3000, 32)]
+        shapes = [("random", 300, 32)]  # the interpreter runs the fused kernel at ~1 s per 100 rows
     else:
-        shapes = [("W2 minority", 0, 32), ("random", 300_000, 32), ("random", 100_000, 128)]
+        shapes = [
+            ("W2 minority", 0, 32),
+            ("random", 300_000, 32),
+            ("random", 100_000, 128),
+            ("random", 200_000, 8),
+        ]
     for name, n, d in shapes:
         if name == "W2 minority":
             X, y = workload("W2")
             x = torch.from_numpy(X[y == 1]).to(device)
         else:
             x = torch.randn(n, d, device=device)
-        seconds = timed(partial(knn_self_torch, x, 5), device, repeats=3, warmup=1)
         n, d = x.shape
         flops = 2.0 * n * n * (d + 1)
-        entry = {"data": name, "n": n, "d": d, "seconds": seconds, "TFLOP/s": flops / seconds / 1e12}
+        reference = knn_self_torch(x, 5, strategy="blocked")
+        variants = [("blocked", "ieee")]
+        if fused_usable(x):
+            variants += [("fused", "ieee"), ("fused", "tf32x3")]
+        for strategy, precision in variants:
+            saved = knn_torch.FUSED_PRECISION
+            knn_torch.FUSED_PRECISION = precision
+            try:
+                seconds = timed(partial(knn_self_torch, x, 5, strategy=strategy), device, repeats=3, warmup=1)
+                same = bool(torch.equal(knn_self_torch(x, 5, strategy=strategy), reference))
+            finally:
+                knn_torch.FUSED_PRECISION = saved
+            entry = {"data": name, "n": n, "d": d, "strategy": strategy, "precision": precision}
+            entry.update({"seconds": seconds, "TFLOP/s": flops / seconds / 1e12, "equals_blocked": same})
+            results.append(entry)
         if device.type == "cuda":
             block = x[: min(n, 16384)]
             gemm = {}
@@ -271,9 +302,38 @@ def knn_speed(device, quick: bool) -> list[dict]:
                 finally:
                     torch.backends.cuda.matmul.allow_tf32 = previous
                 gemm[mode] = t * n / block.shape[0]  # scaled to all n query rows
-            entry["gemm_fp32_s"], entry["gemm_tf32_s"] = gemm["ieee"], gemm["tf32"]
-        results.append(entry)
+            results.append(
+                {"data": name, "n": n, "d": d, "gemm_fp32_s": gemm["ieee"], "gemm_tf32_s": gemm["tf32"]}
+            )
+        if name == "W2 minority" and fused_usable(x) and not quick:
+            xw, _ = centred_work_copy(x)
+            for launch in KNN_SWEEP:
+                for precision in ("ieee", "tf32x3"):
+                    run = partial(shortlist_triton, xw, 9, precision=precision, launch=launch)
+                    seconds = timed(run, device, repeats=3, warmup=1)
+                    results.append(
+                        {"data": name, "shortlist_launch": launch, "precision": precision, "seconds": seconds}
+                    )
     return results
+
+
+def profile_w2(device, quick: bool) -> list[str]:
+    """Where W2's tensor-in/tensor-out fit_resample spends device time (top kernels)."""
+    from workloads import workload
+
+    from torchsmote import SMOTE
+
+    if device.type != "cuda":
+        return []
+    X, y = workload("W2")
+    X_t, y_t = torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
+    SMOTE(random_state=0).fit_resample(X_t, y_t)  # warm-up
+    torch.cuda.synchronize(device)
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
+        SMOTE(random_state=0).fit_resample(X_t, y_t)
+        torch.cuda.synchronize(device)
+    table = prof.key_averages().table(sort_by="cuda_time_total", row_limit=15, max_name_column_width=60)
+    return table.splitlines()
 
 
 def _imblearn_seconds(make, X, y) -> float | str:
@@ -379,15 +439,16 @@ def hundred_million(device, quick: bool) -> dict:
     out = smote(x, n, seed=1)
     _sync(device)
     seconds = time.perf_counter() - t0
-    entry = {
-        "rows": n,
-        "d": 16,
-        "seconds": seconds,
-        "output_GiB": out.numel() * out.element_size() / 2**30,
-        "finite": bool(torch.isfinite(out).all()),
-    }
+    entry = {"rows": n, "d": 16, "seconds": seconds, "output_GiB": out.numel() * out.element_size() / 2**30}
     if device.type == "cuda":
         entry["peak_extra_GiB"] = (torch.cuda.max_memory_allocated(device) - before) / 2**30
+        from torchsmote.kernels.knn_torch import knn_self_torch
+
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
+        knn_self_torch(x, 5)
+        entry["knn_peak_extra_GiB"] = (torch.cuda.max_memory_allocated(device) - before) / 2**30
+    entry["finite"] = bool(torch.isfinite(out).all())
     return entry
 
 
@@ -434,7 +495,17 @@ def training_paths(device, quick: bool) -> dict:
     }
 
 
-SECTIONS = ["correctness", "copy", "generation", "knn", "end_to_end", "hundred_million", "training", "family"]
+SECTIONS = [
+    "correctness",
+    "copy",
+    "generation",
+    "knn",
+    "end_to_end",
+    "profile",
+    "hundred_million",
+    "training",
+    "family",
+]
 
 
 def main(argv=None) -> int:
@@ -443,7 +514,12 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("gpu_check.json"))
     parser.add_argument("--only", nargs="*", choices=SECTIONS, help="run only these sections")
     args = parser.parse_args(argv)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    # An explicit index: results come back on "cuda:0", which != torch.device("cuda").
+    device = (
+        torch.device("cuda", torch.cuda.current_device())
+        if torch.cuda.is_available()
+        else torch.device("cpu")
+    )
     report = {
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor(),
         "torch": torch.__version__,
@@ -459,6 +535,7 @@ def main(argv=None) -> int:
     except ImportError:
         report["triton"] = None
     print(f"device: {report['device']}  torch {report['torch']}  triton {report['triton']}", flush=True)
+    report["fused_knn"] = _probe_fused_knn(device)
     copy_bw = None
     steps = {
         "correctness": lambda: check_correctness(device, args.quick),
@@ -466,6 +543,7 @@ def main(argv=None) -> int:
         "generation": lambda: generation_speed(device, args.quick, (copy_bw or 1e9) * 1e9),
         "knn": lambda: knn_speed(device, args.quick),
         "end_to_end": lambda: end_to_end(device, args.quick),
+        "profile": lambda: profile_w2(device, args.quick),
         "hundred_million": lambda: hundred_million(device, args.quick),
         "training": lambda: training_paths(device, args.quick),
         "family": lambda: family_speed(device, args.quick),
@@ -487,6 +565,22 @@ def main(argv=None) -> int:
     return 1 if failed or report["errors"] else 0
 
 
+def _probe_fused_knn(device) -> str:
+    """Compile and run the fused k-NN once. If it fails here, record why and let the
+    library's 'auto' use the blocked torch shortlist, so the other sections still report."""
+    from torchsmote.kernels import knn_torch
+    from torchsmote.kernels.knn_numpy import knn_self_numpy
+
+    x = torch.randn(300, 12, generator=torch.Generator().manual_seed(0))
+    try:
+        got = knn_torch.knn_self_torch(x.to(device), 5, strategy="fused")
+        ok = np.array_equal(got.cpu().numpy(), knn_self_numpy(x.numpy(), 5))
+        return "ok" if ok else "WRONG RESULT"
+    except Exception:
+        knn_torch.fused_usable = lambda xw: False
+        return "FAILED, blocked shortlist used instead: " + traceback.format_exc()[-2000:]
+
+
 def _write_atomically(path: Path, report: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(report, indent=2, default=str))
@@ -500,6 +594,7 @@ def print_table(report: dict) -> list:
     if training and (training["host_sync"] or not training["sample_equals_fit_resample"]):
         failed.append({"check": "training paths", "detail": str(training), "ok": False})
     print(f"== {report['device']}  torch {report['torch']}  triton {report['triton']}")
+    print(f"fused k-NN probe: {report.get('fused_knn', '')[-600:]}")
     if "correctness" in report:
         print(f"correctness: {len(report['correctness']) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
@@ -520,6 +615,8 @@ def print_table(report: dict) -> list:
         print(f"  knn {knn}")
     for row in report.get("end_to_end", []):
         print(f"  e2e {row}")
+    for line in report.get("profile", []):
+        print(f"  | {line}")
     if "hundred_million" in report:
         print(f"  100M x 16: {report['hundred_million']}")
     if training:

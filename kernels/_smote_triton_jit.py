@@ -21,15 +21,17 @@ def _mix64(z):
     return z ^ (z >> 31)
 
 
-# start is data, not a shape: never specialise it (start=1 would become a constant).
-@triton.jit(do_not_specialize=["start"])
+# start and the key are data, not shapes: never specialise them (1 would become a constant).
+@triton.jit(do_not_specialize=["start", "key_hi", "key_lo"])
 def smote_kernel(
     pool_ptr,  # (n_pool, d) rows that bases and neighbours index into
     nbr_ptr,  # (n_base, k) int64 neighbour rows of the pool
     base_rows_ptr,  # (n_base,) int64 pool row of each base (read only if HAS_BASE_ROWS)
     out_ptr,  # (count, d) destination, row stride stride_out
-    key_ptr,  # (1,) int64: bit pattern of the uint64 stream key (a tensor, so its
-    # type never depends on its value as a scalar argument's would: 2**31 arrives as uint32)
+    key_hi,  # high 32 bits of the uint64 stream key, as a signed int32 (bit pattern)
+    key_lo,  # low 32 bits, likewise: two int32 scalars keep one argument type for
+    # every key (a 64-bit scalar's type would depend on its value) and need no
+    # device tensor, whose host-to-device copy would synchronise every launch
     start,  # stream index of out row 0
     count,  # rows to write
     n_pairs,  # n_base * k (< 2**31)
@@ -48,7 +50,9 @@ def smote_kernel(
     rows = pid.to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
     row_ok = rows < count
     counter = (start + rows).to(tl.uint64)
-    key_u = tl.load(key_ptr).to(tl.uint64, bitcast=True)
+    key_u = (key_hi.to(tl.uint32, bitcast=True).to(tl.uint64) << 32) | key_lo.to(tl.uint32, bitcast=True).to(
+        tl.uint64
+    )
     word0 = _mix64(key_u + (counter * 2 + 1) * _GOLDEN)
     word1 = _mix64(key_u + (counter * 2 + 2) * _GOLDEN)
     # pair = floor(word0 * n_pairs / 2**64), exact through 32-bit halves.

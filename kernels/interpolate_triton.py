@@ -17,7 +17,7 @@ import os
 
 import torch
 
-from .counter_rng import _to_signed, check_pair_count
+from .counter_rng import MASK64, check_pair_count
 
 
 def triton_usable(device: torch.device) -> bool:
@@ -55,6 +55,12 @@ def block_sizes(d: int, elements: int = ELEMENTS_PER_PROGRAM) -> tuple[int, int]
     tile), enough in-flight loads per SM without spilling registers."""
     block_d = min(128, 1 << max(0, (d - 1).bit_length()))
     return max(16, elements // block_d), block_d
+
+
+def _key_halves(key: int) -> tuple[int, int]:
+    """A uint64 key as (high, low) 32-bit halves, each as a signed int32 value."""
+    key &= MASK64
+    return tuple(h - (1 << 32) if h >= 1 << 31 else h for h in (key >> 32, key & 0xFFFFFFFF))
 
 
 def smote_rows_triton(
@@ -109,7 +115,7 @@ def smote_rows_triton(
             neighbors,
             base_arg,
             out,
-            torch.tensor([_to_signed(key)], dtype=torch.int64, device=pool.device),
+            *_key_halves(key),
             start,
             count,
             n_base * k,

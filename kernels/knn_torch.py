@@ -16,6 +16,9 @@ The shortlist comes from one of two strategies:
 
 - ``_shortlist_blocked``: query blocks against all rows, a two-stage selection
   per block (GPU default: few, large launches; blocks sized from free memory).
+- ``shortlist_triton`` (:mod:`knn_triton`): CUDA default for float32 work
+  rows. One fused kernel computes distance tiles and keeps each query's best
+  candidates in registers, so no distance matrix is written.
 - ``_shortlist_pruned``: CPU default. Rows are reordered by a quick k-means so
   that fixed-size tiles are spatially tight; each query tile visits key tiles
   nearest first and skips a key tile when the triangle-inequality bound
@@ -32,6 +35,8 @@ from __future__ import annotations
 import math
 
 import torch
+
+from .knn_triton import fused_usable, shortlist_triton
 
 #: Extra shortlist candidates beyond k that absorb float32 rounding before the exact re-rank.
 SHORTLIST_MARGIN = 4
@@ -54,6 +59,12 @@ CPU_TILE = 2048
 CPU_BLOCK_BYTES = 64 << 20
 #: Bytes of distance matrix one block may use on CUDA before the budget is cut to free memory.
 CUDA_BLOCK_BYTES = 1 << 30
+#: tl.dot precision of the fused CUDA shortlist (see knn_triton.PRECISIONS).
+FUSED_PRECISION = "ieee"
+#: Extra fp32 ulps of (|q|^2 + |x|^2) the shortlist's distances may carry per
+#: precision, on top of the (d + 4) of a plain fp32 dot product (tf32x3 drops
+#: the lo*lo product and rounds both lo parts: <= 3 ulps of |q||x| per term).
+_PRECISION_ULPS = {"ieee": 0, "tf32x3": 16}
 
 
 class _MatmulExact:
@@ -98,9 +109,10 @@ def knn_self_torch(x: torch.Tensor, k: int, *, strategy: str = "auto") -> torch.
         Floating point rows on any device; not modified.
     k : int
         Neighbours per row, ``1 <= k <= n - 1``.
-    strategy : {'auto', 'blocked', 'pruned'}
-        Shortlist strategy (see module docstring). 'auto' = 'pruned' on CPU for
-        more than two tiles of rows, else 'blocked'.
+    strategy : {'auto', 'blocked', 'pruned', 'fused'}
+        Shortlist strategy (see module docstring). 'auto' = 'fused' on CUDA for
+        float32/16-bit rows with Triton installed, 'pruned' on CPU for more than
+        two tiles of rows, else 'blocked'. 'fused' on CPU needs ``TRITON_INTERPRET=1``.
 
     Returns
     -------
@@ -111,14 +123,29 @@ def knn_self_torch(x: torch.Tensor, k: int, *, strategy: str = "auto") -> torch.
     if not 1 <= k <= n - 1:
         raise ValueError(f"need 1 <= k <= n - 1, got k={k} for n={n} rows")
     m = min(n - 1, k + SHORTLIST_MARGIN)
-    if strategy == "auto":
-        strategy = "pruned" if x.device.type == "cpu" and n > 2 * CPU_TILE else "blocked"
-    if strategy not in ("blocked", "pruned"):
-        raise ValueError(f"unknown k-NN strategy {strategy!r}; use 'auto', 'blocked' or 'pruned'")
+    if strategy not in ("auto", "blocked", "pruned", "fused"):
+        raise ValueError(f"unknown k-NN strategy {strategy!r}; use 'auto', 'blocked', 'pruned' or 'fused'")
     xw, scale = centred_work_copy(x)
+    if strategy == "auto":
+        if x.device.type == "cuda" and fused_usable(xw):
+            strategy = "fused"
+        else:
+            strategy = "pruned" if x.device.type == "cpu" and n > 2 * CPU_TILE else "blocked"
+    if strategy == "fused":
+        _check_fused(xw)
+        cand = shortlist_triton(xw, m, precision=FUSED_PRECISION)
+        return resolve_exact(x, xw, cand, k, scale, precision=FUSED_PRECISION)
     with _MatmulExact():
         shortlist = _shortlist_blocked if strategy == "blocked" else _shortlist_pruned
         return resolve_exact(x, xw, shortlist(xw, m), k, scale)
+
+
+def _check_fused(xw: torch.Tensor) -> None:
+    if not fused_usable(xw):
+        raise ValueError(
+            "k-NN strategy 'fused' needs float32/float16/bfloat16 rows and Triton on their device "
+            f"(CUDA, or CPU with TRITON_INTERPRET=1); got {xw.dtype} on {xw.device}"
+        )
 
 
 def knn_rows_torch(x: torch.Tensor, k: int, rows: torch.Tensor) -> torch.Tensor:
@@ -151,12 +178,16 @@ def knn_rows_torch(x: torch.Tensor, k: int, rows: torch.Tensor) -> torch.Tensor:
         return torch.empty((0, k), dtype=torch.int64, device=x.device)
     m = min(n - 1, k + SHORTLIST_MARGIN)
     xw, scale = centred_work_copy(x)
+    fused = x.device.type == "cuda" and fused_usable(xw)
+    precision = FUSED_PRECISION if fused else "ieee"
     with _MatmulExact():
-        cand = _shortlist_blocked(xw, m, rows)
+        if fused:
+            cand = shortlist_triton(xw, m, rows, precision=precision)
+        else:
+            cand = _shortlist_blocked(xw, m, rows)
         # The error bound of resolve_exact, for the query rows.
-        eps = torch.finfo(xw.dtype).eps
         norms = _sq_norms(xw).to(torch.float64)
-        tol = 4.0 * (xw.shape[1] + 4) * eps * (norms[rows] + norms.max()) / scale**2
+        tol = _distance_tolerance(xw, norms[rows], norms.max(), scale, precision)
         out, ambiguous = _rerank(x, cand, k, rows, tol)
         redo = ambiguous.nonzero().squeeze(1)
         if redo.numel():
@@ -187,8 +218,25 @@ def centred_work_copy(x: torch.Tensor) -> tuple[torch.Tensor, float]:
     return xw.sub_(xw.mean(dim=0, keepdim=True)), scale
 
 
+def _distance_tolerance(xw, norms, max_norm, scale: float, precision: str = "ieee") -> torch.Tensor:
+    """Error bound of the shortlist's ``|q|^2 + |x|^2 - 2 q.x``, in the caller's units.
+
+    A fp32 dot product carries at most ~(d + 2) eps (|q|^2 + |x|^2) of rounding
+    (plus :data:`_PRECISION_ULPS` for tensor-core precisions); doubled (both the
+    listed and the unlisted distance are rounded) and padded.
+    """
+    eps = torch.finfo(xw.dtype).eps
+    ulps = xw.shape[1] + 4 + _PRECISION_ULPS[precision]
+    return 4.0 * ulps * eps * (norms + max_norm) / scale**2
+
+
 def resolve_exact(
-    x: torch.Tensor, xw: torch.Tensor, cand: torch.Tensor, k: int, scale: float = 1.0
+    x: torch.Tensor,
+    xw: torch.Tensor,
+    cand: torch.Tensor,
+    k: int,
+    scale: float = 1.0,
+    precision: str = "ieee",
 ) -> torch.Tensor:
     """Exact neighbours from a shortlist; a brute force where a tie could hide beyond it.
 
@@ -211,17 +259,15 @@ def resolve_exact(
     k : int
     scale : float
         The factor ``xw`` was scaled by (:func:`centred_work_copy`).
+    precision : {'ieee', 'tf32x3'}
+        How the shortlist's dot products were computed (sets the error bound).
 
     Returns
     -------
     Tensor of shape (n, k), int64
     """
-    d = xw.shape[1]
-    eps = torch.finfo(xw.dtype).eps
     norms = _sq_norms(xw).to(torch.float64)
-    # |q|^2 + |x|^2 - 2 q.x carries at most ~(d + 2) eps (|q|^2 + |x|^2) of rounding;
-    # doubled (both the listed and the unlisted distance are rounded) and padded.
-    tol = 4.0 * (d + 4) * eps * (norms + norms.max()) / scale**2  # in x's units
+    tol = _distance_tolerance(xw, norms, norms.max(), scale, precision)
     out, ambiguous = _rerank(x, cand, k, None, tol)
     rows = ambiguous.nonzero().squeeze(1)
     if rows.numel():
