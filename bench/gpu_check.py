@@ -1,28 +1,28 @@
-"""One-shot GPU check: correctness of every CUDA path, then timings. Under 5 minutes on one GPU.
+"""One-shot GPU check: correctness of every CUDA path, then timings. About 4 minutes on one GPU.
 
-On the GPU machine (torch, triton, numpy, scikit-learn present; no faiss or
-imbalanced-learn, no registry), from the repository root::
-
-    python3 -m pip install -q --no-deps --no-build-isolation --no-index -e . \\
-        && python3 bench/gpu_check.py --out "$OUT/gpu_check.json"
-
-(carry an imbalanced-learn wheel and add it to PYTHONPATH for the end-to-end
-ratios; without it those rows say 'imblearn missing'.)
+Run it through ``bash bench/gpu_run.sh`` on the GPU machine (torch, triton,
+numpy, scikit-learn present; imbalanced-learn, sklearn-compat and faiss-cpu
+carried as wheels in .whl/: see CONTRIBUTING.md). Without imbalanced-learn the
+ratio rows say 'imblearn missing'. ``--only SECTION ...`` runs a subset.
 
 ``--quick`` runs every step at toy sizes on whatever device there is (the
 test suite runs it on CPU under TRITON_INTERPRET=1 so the script cannot rot);
 its timings mean nothing.
 
-(a) correctness against the numpy reference: k-NN (blocked, TF32 on), torch and
-    Triton interpolation (d in 1, 3, 16, 33, 128; all dtypes), SMOTE end to end;
+(a) correctness against the numpy reference: k-NN (TF32 on globally), torch and
+    Triton interpolation (d in 1, 3, 16, 33, 128; all dtypes), SMOTE end to end,
+    every family sampler on the device == on the CPU;
 (b) timings with CUDA events after warm-up: device-to-device copy bandwidth,
-    generation GB/s and % of that copy bandwidth (d in 16, 32, 64, 128),
-    exact k-NN seconds and TFLOP/s, fit_resample on W1/W2 against
-    imbalanced-learn on the host CPUs, 100M rows at d=16 in one call;
+    generation GB/s and % of that copy bandwidth (d in 16, 32, 64, 128; 1M- and
+    100k-row pools; a launch sweep), exact k-NN per strategy and precision
+    (seconds, TFLOP/s, equality with the blocked path, a launch sweep),
+    fit_resample on W1/W2 against imbalanced-learn on the host CPUs, a profile
+    of W2, 100M rows at d=16 in one call, the family on W3;
 (c) training paths: the per-batch oversampler makes no host sync on CUDA
     (``set_sync_debug_mode('error')``) and its time per call; ``fit`` +
     ``sample`` equals ``fit_resample`` on the device; a ResampledDataset epoch;
-(d) a table on stdout and everything as JSON.
+(d) a table on stdout and everything as JSON (written after every section; a
+    failing section records its traceback and the others still run).
 """
 
 from __future__ import annotations
