@@ -50,9 +50,9 @@ def smote_kernel(
     rows = pid.to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
     row_ok = rows < count
     counter = (start + rows).to(tl.uint64)
-    key_u = (key_hi.to(tl.uint32, bitcast=True).to(tl.uint64) << 32) | key_lo.to(tl.uint32, bitcast=True).to(
-        tl.uint64
-    )
+    key_high = key_hi.to(tl.uint32, bitcast=True).to(tl.uint64)
+    key_low = key_lo.to(tl.uint32, bitcast=True).to(tl.uint64)
+    key_u = (key_high << 32) | key_low
     word0 = _mix64(key_u + (counter * 2 + 1) * _GOLDEN)
     word1 = _mix64(key_u + (counter * 2 + 2) * _GOLDEN)
     # pair = floor(word0 * n_pairs / 2**64), exact through 32-bit halves.
