@@ -21,8 +21,6 @@ from torchsmote.kernels.counter_rng import (
 )
 from utils import assert_close_verbose, assert_equal_verbose
 
-pairwise = pytest.importorskip("imblearn.metrics.pairwise")
-
 
 def _codes(rng, n, cardinalities):
     return np.stack([rng.integers(0, c, n) for c in cardinalities], axis=1).astype(np.int64)
@@ -173,6 +171,7 @@ def _vdm_data(seed, n=240, cards=(3, 4, 7, 2), n_classes=3):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_vdm_matches_imblearn_bit_for_bit(seed):
+    pairwise = pytest.importorskip("imblearn.metrics.pairwise")
     codes, labels, cards, n_classes = _vdm_data(seed)
     proba = ref.vdm_probabilities_numpy(codes, labels, cards, n_classes)
     vdm = pairwise.ValueDifferenceMetric(n_categories=cards).fit(codes.astype(np.int32), labels)

