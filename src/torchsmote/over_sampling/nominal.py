@@ -132,15 +132,24 @@ class _NominalSampler(BaseOverSampler):
         return features_out, pack_labels(labels_out, info)
 
     def _fit(self, data: MixedData, labels: Labels, sampling_strategy: dict) -> dict:
-        return self._column_state(data)
+        return self._columns(data)
 
-    @staticmethod
-    def _column_state(data: MixedData) -> dict:
-        categories = [
+    def _columns(self, data: MixedData) -> dict:
+        """Fitted column state: the encoder (when given), categorical columns, categories."""
+        state = {}
+        if self.categorical_encoder is not None:
+            encoder, encoded = self._fit_encoder(data)
+            self._use_encoder(encoder, encoded, data)
+            state["categorical_encoder_"] = encoder
+        state["categorical_features_"] = data.categorical
+        state["categories_"] = [
             c.values.cpu().numpy() if isinstance(c.values, torch.Tensor) else np.asarray(c.values)
             for c in data.categories
         ]
-        return {"categorical_features_": data.categorical, "categories_": categories}
+        return state
+
+    def _use_encoder(self, encoder, encoded, data: MixedData) -> None:
+        """Check (SMOTENC) or apply (SMOTEN) the fitted ``categorical_encoder``."""
 
     def _plan(self, labels: Labels, sampling_strategy: dict) -> list:
         plan = classes_to_sample(labels, sampling_strategy)
@@ -165,12 +174,7 @@ class _NominalSampler(BaseOverSampler):
         )
 
     def _fit_encoder(self, data: MixedData):
-        """``(encoder, encoded)``: a clone of ``categorical_encoder`` fitted on the categorical columns.
-
-        None when no encoder is given.
-        """
-        if self.categorical_encoder is None:
-            return None
+        """``(encoder, encoded)``: a clone of ``categorical_encoder`` fitted on the categorical columns."""
         encoder = clone(self.categorical_encoder)
         source = data.source
         if data.kind == "pandas":
@@ -285,23 +289,23 @@ class SMOTENC(_NominalSampler):
     def _spec(self):
         return self.categorical_features
 
-    def _column_state(self, data: MixedData) -> dict:
-        return {**super()._column_state(data), "continuous_features_": data.continuous_columns}
+    def _columns(self, data: MixedData) -> dict:
+        return {**super()._columns(data), "continuous_features_": data.continuous_columns}
+
+    def _use_encoder(self, encoder, encoded, data: MixedData) -> None:
+        if not hasattr(encoder, "categories_"):
+            return
+        n_categories = sum(len(c) for c in encoder.categories_)
+        if encoded.shape[1] != n_categories:
+            raise ValueError(
+                "SMOTENC requires a one-hot encoding with one column per category for the "
+                f"categorical features; the categorical_encoder produced {encoded.shape[1]} columns "
+                f"for {n_categories} categories (it drops or merges categories)"
+            )
 
     def _fit_resample(self, data: MixedData, labels: Labels, sampling_strategy: dict):
         plan = self._plan(labels, sampling_strategy)
-        state = self._column_state(data)
-        encoder = self._fit_encoder(data)
-        if encoder is not None:
-            encoder, encoded = encoder
-            n_categories = sum(len(c) for c in getattr(encoder, "categories_", []))
-            if hasattr(encoder, "categories_") and encoded.shape[1] != n_categories:
-                raise ValueError(
-                    "SMOTENC requires a one-hot encoding with one column per category for the "
-                    f"categorical features; the categorical_encoder produced {encoded.shape[1]} columns "
-                    f"for {n_categories} categories (it drops or merges categories)"
-                )
-            state["categorical_encoder_"] = encoder
+        state = self._columns(data)
         device, knn_backend, kernel_backend = self._resolve(data, sum(entry[2] for entry in plan))
         x = working_tensor(data.continuous, device)
         codes = working_codes(data.codes, device)
@@ -439,18 +443,15 @@ class SMOTEN(_NominalSampler):
     def _spec(self):
         return None
 
+    def _use_encoder(self, encoder, encoded, data: MixedData) -> None:
+        if hasattr(encoder, "categories_"):
+            _reorder_categories(data, encoder.categories_)
+
     def _fit_resample(self, data: MixedData, labels: Labels, sampling_strategy: dict):
         if self.knn_backend == "faiss":
             raise ValueError(VDM_NOT_EUCLIDEAN.format(backend="faiss"))
         plan = self._plan(labels, sampling_strategy)
-        state = {}
-        fitted = self._fit_encoder(data)
-        if fitted is not None:
-            encoder = fitted[0]
-            if hasattr(encoder, "categories_"):
-                _reorder_categories(data, encoder.categories_)
-            state["categorical_encoder_"] = encoder
-        state.update(self._column_state(data))
+        state = self._columns(data)
         device, knn_backend, kernel_backend = self._resolve(data, sum(entry[2] for entry in plan))
         codes = working_codes(data.codes, device)
         label_codes = labels.codes(device).to(device)
