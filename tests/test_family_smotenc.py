@@ -439,3 +439,29 @@ def test_params_are_validated():
     with pytest.raises(ValueError, match="k_neighbors"):
         SMOTENC(categorical_features=[3], k_neighbors=0).fit_resample(X, y)
     assert SMOTENC(categorical_features=[3]).get_params()["categorical_features"] == [3]
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_tensors(dtype, device):
+    X, y = make_mixed(seed=19)
+    X_t = torch.from_numpy(X).to(device=device, dtype=dtype)
+    sampler = SMOTENC(categorical_features=[3, 4], random_state=0)
+    X_res, _ = sampler.fit_resample(X_t, torch.from_numpy(y).to(device))
+    assert X_res.dtype == dtype and torch.equal(X_res[: len(X)], X_t)
+    assert set(X_res[len(X) :, 3].tolist()) <= set(X_t[:, 3].tolist())
+    assert sampler.categories_[0].dtype == (np.float32 if dtype == torch.bfloat16 else np.float16)
+
+
+def test_nothing_to_generate_returns_the_data():
+    X, y = make_mixed(counts=(30, 30), seed=20)
+    frame = pd.DataFrame(
+        {"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "d": pd.Categorical(X[:, 3]), "e": X[:, 4]}
+    )
+    for container in (X, frame, torch.from_numpy(X)):
+        sampler = SMOTENC(categorical_features=[3, 4], random_state=0)
+        X_res, y_res = sampler.fit_resample(container, y)
+        assert len(X_res) == 60 and len(y_res) == 60 and len(sampler.provenance_.base) == 0
+        if isinstance(container, pd.DataFrame):
+            pd.testing.assert_frame_equal(X_res, frame)
+        else:
+            assert_equal_verbose(X_res, container)

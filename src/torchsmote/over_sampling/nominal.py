@@ -81,6 +81,14 @@ class NominalProvenance:
     categorical_source: np.ndarray
 
 
+def _host_values(values) -> np.ndarray:
+    """Category values as a numpy array (bfloat16 tensors, which numpy lacks, as float32: exact)."""
+    if isinstance(values, torch.Tensor):
+        values = values.cpu()
+        return (values.float() if values.dtype == torch.bfloat16 else values).numpy()
+    return np.asarray(values)
+
+
 def _labels_out(y, blocks: list[tuple[object, int]]):
     """``y`` followed by ``count`` copies of each ``(label, count)`` block (numpy or torch, as y)."""
     n = y.shape[0]
@@ -142,10 +150,7 @@ class _NominalSampler(BaseOverSampler):
             self._use_encoder(encoder, encoded, data)
             state["categorical_encoder_"] = encoder
         state["categorical_features_"] = data.categorical
-        state["categories_"] = [
-            c.values.cpu().numpy() if isinstance(c.values, torch.Tensor) else np.asarray(c.values)
-            for c in data.categories
-        ]
+        state["categories_"] = [_host_values(c.values) for c in data.categories]
         return state
 
     def _use_encoder(self, encoder, encoded, data: MixedData) -> None:
@@ -496,7 +501,7 @@ class SMOTEN(_NominalSampler):
 def _reorder_categories(data: MixedData, encoder_categories) -> None:
     """Renumber each column's codes in the encoder's category order (it decides SMOTEN's ties)."""
     for j, (cats, wanted) in enumerate(zip(data.categories, encoder_categories, strict=True)):
-        values = cats.values.cpu().numpy() if isinstance(cats.values, torch.Tensor) else cats.values
+        values = _host_values(cats.values)
         position = {}
         missing_at = None
         for i, value in enumerate(np.asarray(wanted, dtype=object).tolist()):
