@@ -50,7 +50,9 @@ def _codes(X):
 def test_counts_dtypes_and_original_rows_match_imblearn():
     X, y = make_nominal(seed=1)
     for container in (X, X.astype(str)):
+        before = container.copy()
         X_ours, y_ours = SMOTEN(random_state=0).fit_resample(container, y)
+        assert (container == before).all()
         X_theirs, y_theirs = imb.SMOTEN(random_state=0).fit_resample(container, y)
         assert_equal_verbose(y_ours, y_theirs, what="labels (counts and order)")
         assert X_ours.dtype == X_theirs.dtype
@@ -99,7 +101,9 @@ def test_voters_and_rows_match_imblearn(seed, monkeypatch):
         expected = np.stack([np.unique(X[:, j])[their_rows[local][keep][:, j]] for j in range(X.shape[1])], 1)
         assert (mine[keep] == expected).all()
         agreeing += int(keep.sum())
-    assert agreeing > 0.5 * len(synthetic)
+    # On this data every base's voters carry the same values on both sides (share 1.0 for
+    # seeds 0-2); the margin leaves room for a scikit-learn that orders ties differently.
+    assert agreeing >= 0.9 * len(synthetic)
 
 
 def test_rows_are_modes_of_the_voters():

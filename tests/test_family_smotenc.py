@@ -85,8 +85,10 @@ def _theirs(X, y, monkeypatch, **params):
 @pytest.mark.parametrize("strategy", ["auto", "all", "minority", {1: 90, 2: 40}], ids=repr)
 def test_counts_and_original_rows_match_imblearn(strategy):
     X, y = make_mixed(seed=1)
+    before = X.copy()
     ours = SMOTENC(categorical_features=[3, 4], sampling_strategy=strategy, random_state=0)
     X_ours, y_ours = ours.fit_resample(X, y)
+    assert_equal_verbose(X, before, what="input after the call")
     _, y_theirs = imb.SMOTENC(
         categorical_features=[3, 4], sampling_strategy=strategy, random_state=0
     ).fit_resample(X, y)
