@@ -16,8 +16,9 @@ import torch
 from .counter_rng import choice_draws_torch, smote_draws_torch
 from .knn_torch import take_smallest
 
-#: Vote comparisons (values x k x k) per block of the mode kernels: 16M booleans,
-#: with the (count, d_cat, k) index and code blocks beside them, stay near 200 MB at k=5.
+#: Entries per block of the vote kernels: (rows x d_cat x k x k) one-byte comparisons
+#: when counting votes, (rows x d_cat x k) when drawing; the int64 index blocks beside
+#: them are a few times that, so a block's temporaries stay in the low hundreds of MB.
 VOTE_BLOCK_ENTRIES = 1 << 24
 #: float64 distances per block of the VDM k-NN (32 MB, as the exact k-NN's brute force).
 VDM_BLOCK_ENTRIES = 1 << 22
