@@ -21,7 +21,11 @@ its timings mean nothing.
 (c) training paths: the per-batch oversampler makes no host sync on CUDA
     (``set_sync_debug_mode('error')``) and its time per call; ``fit`` +
     ``sample`` equals ``fit_resample`` on the device; a ResampledDataset epoch;
-(d) a table on stdout and everything as JSON (written after every section; a
+(d) SMOTENC/SMOTEN: the vote and VDM kernels on the device against the numpy
+    reference, both samplers end to end (tensor in/out) against the reference
+    backends, and their time on a W4-shaped tensor (100k rows, 12 continuous +
+    4 categorical columns);
+(e) a table on stdout and everything as JSON (written after every section; a
     failing section records its traceback and the others still run).
 """
 
@@ -495,6 +499,96 @@ def training_paths(device, quick: bool) -> dict:
     }
 
 
+def nominal_paths(device, quick: bool) -> tuple[list[dict], dict]:
+    """SMOTENC/SMOTEN on the device: exact against the numpy reference, then timed (no pandas needed)."""
+    from torchsmote.kernels import nominal_numpy as ref
+    from torchsmote.kernels import nominal_torch as fast
+
+    from torchsmote import SMOTEN, SMOTENC
+
+    rng = np.random.default_rng(4)
+    checks = []
+
+    def record(name, ok, detail=""):
+        checks.append({"check": name, "ok": bool(ok), "detail": detail})
+
+    n, count = (300, 997) if quick else (20_000, 200_003)
+    codes = np.stack([rng.integers(0, c, n) for c in (3, 5, 8, 12)], axis=1)
+    table = rng.integers(0, n, (n, 5))
+    expected = ref.smotenc_categories_numpy(codes, table, 1, 2, 0, count)
+    got = fast.smotenc_categories_torch(
+        torch.from_numpy(codes).to(device), torch.from_numpy(table).to(device), 1, 2, 0, count
+    )
+    same = all(np.array_equal(g.cpu().numpy(), e) for g, e in zip(got, expected, strict=True))
+    record(f"SMOTENC votes n={n} count={count}", same)
+    n_v = 200 if quick else 3000
+    labels = rng.integers(0, 3, n_v)
+    proba = ref.vdm_probabilities_numpy(codes[:n_v], labels, codes.max(axis=0) + 1, 3)
+    expected_nn = ref.vdm_neighbors_numpy(codes[:n_v], proba, 5)
+    got_nn = fast.vdm_neighbors_torch(
+        torch.from_numpy(codes[:n_v]).to(device), [torch.from_numpy(p).to(device) for p in proba], 5
+    )
+    record(f"VDM k-NN n={n_v}", np.array_equal(got_nn.cpu().numpy(), expected_nn))
+    rows_ref = ref.smoten_rows_numpy(codes[:n_v], expected_nn, 3, 0, count)
+    rows_got = fast.smoten_rows_torch(torch.from_numpy(codes[:n_v]).to(device), got_nn, 3, 0, count)
+    same = all(np.array_equal(g.cpu().numpy(), e) for g, e in zip(rows_got, rows_ref, strict=True))
+    record("SMOTEN rows", same)
+
+    # End to end, tensor in/out on the device, against the numpy reference backends.
+    m = 3000 if quick else 30_000
+    y = np.repeat([0, 1, 2], [m * 8 // 10, m * 15 // 100, m - m * 8 // 10 - m * 15 // 100])
+    X = np.c_[rng.normal(size=(m, 3)) + y[:, None], (rng.integers(0, 4, (m, 2)) + y[:, None]) % 4]
+    reference = SMOTENC(
+        categorical_features=[3, 4], random_state=0, knn_backend="numpy", kernel_backend="numpy"
+    )
+    X_ref, _ = reference.fit_resample(X, y)
+    X_dev, y_dev = SMOTENC(categorical_features=[3, 4], random_state=0).fit_resample(
+        torch.from_numpy(X).to(device), torch.from_numpy(y).to(device)
+    )
+    on_device = X_dev.device == device and y_dev.device == device
+    X_dev = X_dev.cpu().numpy()
+    err = np.abs(X_dev[:, :3] - X_ref[:, :3]).max()
+    record(
+        "SMOTENC end to end (tensor in/out on device)",
+        on_device and err < 1e-9 and np.array_equal(X_dev[:, 3:], X_ref[:, 3:]),
+        f"max abs err {err:.2e}",
+    )
+    X_cat = codes[:m] if m <= n else np.tile(codes, (m // n + 1, 1))[:m]
+    ref_rows, _ = SMOTEN(random_state=0, knn_backend="numpy", kernel_backend="numpy").fit_resample(X_cat, y)
+    dev_rows, _ = SMOTEN(random_state=0).fit_resample(torch.from_numpy(X_cat).to(device).float(), y)
+    record("SMOTEN end to end (tensor in/out on device)", np.array_equal(dev_rows.cpu().numpy(), ref_rows))
+
+    # Timings on a W4-shaped tensor: 100k rows, 80 / 15 / 5 %, 12 continuous + 4 categorical.
+    from torchsmote.datasets import make_overlapping_classes
+
+    counts = (8_000, 1_500, 500) if quick else (80_000, 15_000, 5_000)
+    X_cont, y4 = make_overlapping_classes(counts, 12, random_state=0)
+    cats = np.stack([(rng.integers(0, c, len(y4)) + y4) % c for c in (3, 5, 8, 12)], axis=1)
+    X4 = torch.from_numpy(np.c_[X_cont[:, :6], cats, X_cont[:, 6:]].astype(np.float32)).to(device)
+    y4_t = torch.from_numpy(y4).to(device)
+    smotenc = SMOTENC(categorical_features=[6, 7, 8, 9], random_state=0)
+    timings = {
+        "W4_tensor_SMOTENC_s": timed(partial(smotenc.fit_resample, X4, y4_t), device, repeats=3, warmup=1),
+        "W4_numpy_SMOTENC_device_s": timed(
+            partial(
+                SMOTENC(categorical_features=[6, 7, 8, 9], random_state=0, device=device).fit_resample,
+                X4.cpu().numpy(),
+                y4,
+            ),
+            device,
+            repeats=3,
+            warmup=1,
+        ),
+        "W4_categorical_tensor_SMOTEN_s": timed(
+            partial(SMOTEN(random_state=0).fit_resample, X4[:, 6:10].contiguous(), y4_t),
+            device,
+            repeats=3,
+            warmup=1,
+        ),
+    }
+    return checks, timings
+
+
 SECTIONS = [
     "correctness",
     "copy",
@@ -505,6 +599,7 @@ SECTIONS = [
     "hundred_million",
     "training",
     "family",
+    "nominal",
 ]
 
 
@@ -547,6 +642,7 @@ def main(argv=None) -> int:
         "hundred_million": lambda: hundred_million(device, args.quick),
         "training": lambda: training_paths(device, args.quick),
         "family": lambda: family_speed(device, args.quick),
+        "nominal": lambda: dict(zip(("checks", "timings"), nominal_paths(device, args.quick), strict=True)),
     }
     for name in args.only or SECTIONS:
         t0 = time.perf_counter()
@@ -589,14 +685,15 @@ def _write_atomically(path: Path, report: dict) -> None:
 
 def print_table(report: dict) -> list:
     """The summary on stdout (the device tool returns the output's tail); returns failed checks."""
-    failed = [c for c in report.get("correctness", []) if not c["ok"]]
+    checks = report.get("correctness", []) + report.get("nominal", {}).get("checks", [])
+    failed = [c for c in checks if not c["ok"]]
     training = report.get("training")
     if training and (training["host_sync"] or not training["sample_equals_fit_resample"]):
         failed.append({"check": "training paths", "detail": str(training), "ok": False})
     print(f"== {report['device']}  torch {report['torch']}  triton {report['triton']}")
     print(f"fused k-NN probe: {report.get('fused_knn', '')[-600:]}")
     if "correctness" in report:
-        print(f"correctness: {len(report['correctness']) - len(failed)} passed, {len(failed)} failed")
+        print(f"correctness: {len(checks) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
         print(f"  FAILED {check['check']}: {check['detail']}")
     for name, trace in report["errors"].items():
@@ -623,6 +720,8 @@ def print_table(report: dict) -> list:
         print(f"  training: {training}")
     for row in report.get("family", []):
         print(f"  family {row}")
+    if "nominal" in report:
+        print(f"  SMOTENC/SMOTEN: {report['nominal']['timings']}")
     print(f"  section seconds: { {k: round(v, 1) for k, v in report['section_seconds'].items()} }")
     return failed
 

@@ -1,6 +1,7 @@
 """Peak extra memory of one fit_resample, measured in a fresh process.
 
-Usage: python bench/peak_memory.py W1 torchsmote|imblearn  -> prints JSON.
+Usage: python bench/peak_memory.py W1|W2|W4 torchsmote|imblearn  -> prints JSON
+(W4 runs SMOTENC on its DataFrame, the others SMOTE).
 Linux only: resets the kernel's peak-RSS counter (/proc/self/clear_refs) after
 the data is built, so VmHWM then measures the resampling alone.
 """
@@ -23,19 +24,29 @@ def _status_kib(field: str) -> int:
 
 def main() -> None:
     name, library = sys.argv[1], sys.argv[2]
-    from workloads import workload
+    from workloads import MIXED_WORKLOADS, mixed_workload, workload
 
-    X, y = workload(name)
-    if library == "torchsmote":
-        from torchsmote import SMOTE
+    if name in MIXED_WORKLOADS:  # SMOTENC on a DataFrame with categorical columns
+        X, y, categorical = mixed_workload(name)
+        if library == "torchsmote":
+            from torchsmote import SMOTENC
+        else:
+            from imblearn.over_sampling import SMOTENC
+        sampler = SMOTENC(categorical_features=categorical, random_state=0)
     else:
-        from imblearn.over_sampling import SMOTE
-    sampler = SMOTE(random_state=0)
+        X, y = workload(name)
+        if library == "torchsmote":
+            from torchsmote import SMOTE
+        else:
+            from imblearn.over_sampling import SMOTE
+        sampler = SMOTE(random_state=0)
     Path("/proc/self/clear_refs").write_text("5")
     before = _status_kib("VmRSS")
     X_res, _ = sampler.fit_resample(X, y)
     peak = _status_kib("VmHWM")
-    print(json.dumps({"peak_extra_bytes": (peak - before) * 1024, "output_bytes": X_res.nbytes}))
+    # A DataFrame's bytes include its string objects (deep).
+    output = int(X_res.memory_usage(deep=True).sum()) if hasattr(X_res, "memory_usage") else X_res.nbytes
+    print(json.dumps({"peak_extra_bytes": (peak - before) * 1024, "output_bytes": output}))
 
 
 if __name__ == "__main__":

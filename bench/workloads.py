@@ -36,3 +36,44 @@ def family_workload(name: str):
     """(X, y) of a named family workload, generated once per process (seeded)."""
     counts, d = FAMILY_WORKLOADS[name]
     return make_overlapping_classes(counts, d, random_state=0)
+
+
+#: Mixed workloads of SMOTENC: name -> (rows per class, continuous columns,
+#: categories of each categorical column). W4: 100,000 rows, 80 / 15 / 5 %,
+#: 12 float32 continuous columns (W3's overlapping Gaussians) and 4 categorical
+#: columns whose category frequencies depend on the class, as a DataFrame:
+#: two 'category' columns of strings, one object column of strings, one int64
+#: column, interleaved with the continuous ones; sampling_strategy='auto'.
+MIXED_WORKLOADS = {
+    "W4": ((80_000, 15_000, 5_000), 12, (3, 5, 8, 12)),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def mixed_workload(name: str):
+    """(X, y, categorical column names) of a named SMOTENC workload, generated once per process."""
+    import numpy as np
+    import pandas as pd
+
+    counts, d_cont, cards = MIXED_WORKLOADS[name]
+    X_cont, y = make_overlapping_classes(counts, d_cont, random_state=0)
+    rng = np.random.default_rng(1)
+    columns = {f"x{i}": X_cont[:, i] for i in range(d_cont)}
+    categorical = []
+    for j, n_cat in enumerate(cards):
+        # A class-dependent favourite category 60% of the time, uniform otherwise.
+        favourite = (y * (j + 1)) % n_cat
+        codes = np.where(rng.random(len(y)) < 0.6, favourite, rng.integers(0, n_cat, len(y)))
+        values = np.array([f"c{j}_{v}" for v in range(n_cat)], dtype=object)[codes]
+        name = f"cat{j}"
+        if j < 2:
+            columns[name] = pd.Categorical(values)
+        elif j == 2:
+            columns[name] = values  # plain object strings
+        else:
+            columns[name] = codes.astype(np.int64) * 100
+        categorical.append(name)
+    order = (
+        [f"x{i}" for i in range(d_cont // 2)] + categorical + [f"x{i}" for i in range(d_cont // 2, d_cont)]
+    )
+    return pd.DataFrame(columns)[order], y, categorical

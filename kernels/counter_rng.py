@@ -59,6 +59,12 @@ PURPOSE_ADASYN = 5
 PURPOSE_BOOTSTRAP = 6
 #: RandomOverSampler's Gaussian noise (smoothed bootstrap, ``shrinkage``).
 PURPOSE_BOOTSTRAP_NOISE = 7
+#: SMOTENC's (base, neighbour slot, gap) draws (continuous part and the base row's neighbours).
+PURPOSE_SMOTENC = 8
+#: SMOTENC's choice among tied most-frequent categories (one draw per synthetic value).
+PURPOSE_SMOTENC_TIE = 9
+#: SMOTEN's base rows.
+PURPOSE_SMOTEN = 10
 
 
 def _to_signed(value: int) -> int:
@@ -121,9 +127,9 @@ def _words_numpy(key: int, start: int, count: int, j: int) -> np.ndarray:
     return _mix64_numpy(counters)
 
 
-def _reduce_numpy(word: np.ndarray, n_pairs: int) -> np.ndarray:
-    """``floor(word * n_pairs / 2**64)`` exactly, for ``n_pairs < 2**31``."""
-    m = np.uint64(n_pairs)
+def _reduce_numpy(word: np.ndarray, n_pairs) -> np.ndarray:
+    """``floor(word * n_pairs / 2**64)`` exactly, for ``n_pairs < 2**31`` (an int or a uint64 array)."""
+    m = np.uint64(n_pairs) if np.ndim(n_pairs) == 0 else n_pairs
     hi = word >> np.uint64(32)
     lo = word & np.uint64(0xFFFFFFFF)
     return ((hi * m + ((lo * m) >> np.uint64(32))) >> np.uint64(32)).astype(np.int64)
@@ -170,6 +176,36 @@ def check_pair_count(n_base: int, k: int) -> None:
             f"n_base * k = {n_base * k} must be below 2**31 for the counter RNG "
             "(split the class or lower k_neighbors)"
         )
+
+
+def choice_draws_numpy(key: int, start: int, n_choices: np.ndarray) -> np.ndarray:
+    """Draw ``start + i`` of a stream as a uniform index in ``[0, n_choices[i])``.
+
+    ``floor(word(start + i, 0) * n_choices[i] / 2**64)``, exact (the reduction of
+    :func:`smote_draws_numpy` with one bound per draw), so the bias is at most
+    ``n_choices / 2**64``.
+
+    Parameters
+    ----------
+    key : int
+        Stream key from :func:`stream_key`.
+    start : int
+        Counter of the first draw.
+    n_choices : ndarray of shape (count,), int
+        Number of choices of each draw, in ``[1, 2**31)``.
+
+    Returns
+    -------
+    ndarray of shape (count,), int64
+    """
+    n_choices = np.asarray(n_choices, dtype=np.int64)
+    _check_choices(n_choices.min() if n_choices.size else 1, n_choices.max() if n_choices.size else 1)
+    return _reduce_numpy(_words_numpy(key, start, n_choices.size, 0), n_choices.astype(np.uint64))
+
+
+def _check_choices(low: int, high: int) -> None:
+    if low < 1 or high >= MAX_PAIRS:
+        raise ValueError(f"every choice needs between 1 and 2**31 - 1 options, got {int(low)}..{int(high)}")
 
 
 #: 2**-32: one 32-bit half of a counter word as a uniform on [0, 1).
@@ -294,6 +330,27 @@ def smote_draws_torch(
     check_pair_count(n_base, k)
     pair, gap = smote_pairs_torch(key, start, count, n_base * k, device)
     return torch.div(pair, k, rounding_mode="floor"), pair % k, gap
+
+
+def choice_draws_torch(key: int, start: int, n_choices: torch.Tensor) -> torch.Tensor:
+    """Torch form of :func:`choice_draws_numpy`, bit-identical, on ``n_choices``' device.
+
+    Parameters
+    ----------
+    n_choices : Tensor of shape (count,), int64
+        Bounds in ``[1, 2**31)`` (not checked on the device: callers pass counts of
+        at most ``k`` tied values).
+
+    Returns
+    -------
+    Tensor of shape (count,), int64
+    """
+    m = n_choices.to(torch.int64)
+    word = _words_torch(key, start, m.numel(), 0, m.device)
+    low = torch.bitwise_and(word, _LOW32).mul_(m)
+    torch.bitwise_right_shift(low, 32, out=low)  # lo * m >= 0: arithmetic == logical
+    pair = _srl(word, 32).mul_(m).add_(low)
+    return torch.bitwise_right_shift(pair, 32, out=pair)
 
 
 def normal_draws_torch(key: int, start: int, count: int, device=None) -> torch.Tensor:

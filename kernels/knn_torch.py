@@ -341,15 +341,37 @@ def _exact_rows(x: torch.Tensor, rows: torch.Tensor, k: int, exclude_self: bool 
             dist.add_((columns[f][None, :] - queries[f][:, None]).square_())
         if exclude_self:
             dist[torch.arange(b, device=x.device), block] = math.inf  # never itself
-        kth = dist.kthvalue(k, dim=1, keepdim=True).values
-        below = dist < kth
-        at = dist == kth
-        room = k - below.sum(dim=1, keepdim=True)
-        take = below | (at & (at.cumsum(dim=1) <= room))
-        chosen = take.nonzero()[:, 1].view(b, k)  # row-major: ascending index per row
-        order = torch.sort(dist.gather(1, chosen), dim=1, stable=True).indices
-        out[first : first + b] = chosen.gather(1, order)
+        out[first : first + b] = take_smallest(dist, k)
     return out
+
+
+def take_smallest(dist: torch.Tensor, k: int) -> torch.Tensor:
+    """Columns of the ``k`` smallest entries of each row, by (value, column): ties to the smaller column.
+
+    The k-th smallest value comes from ``kthvalue``; every entry below it is
+    taken, then entries equal to it in ascending column order until ``k``.
+
+    Parameters
+    ----------
+    dist : Tensor of shape (b, n)
+        Distances (exact values: ties are compared bit for bit).
+    k : int
+        ``1 <= k <= n``.
+
+    Returns
+    -------
+    Tensor of shape (b, k), int64
+        Sorted by value, equal values in column order.
+    """
+    b = dist.shape[0]
+    kth = dist.kthvalue(k, dim=1, keepdim=True).values
+    below = dist < kth
+    at = dist == kth
+    room = k - below.sum(dim=1, keepdim=True)
+    take = below | (at & (at.cumsum(dim=1) <= room))
+    chosen = take.nonzero()[:, 1].view(b, k)  # row-major: ascending index per row
+    order = torch.sort(dist.gather(1, chosen), dim=1, stable=True).indices
+    return chosen.gather(1, order)
 
 
 #: Columns per group in the two-stage selection of :func:`smallest_per_row`.

@@ -24,6 +24,7 @@ def test_gpu_check_quick_mode_runs_and_reports(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(out.read_text())
     assert report["correctness"] and all(check["ok"] for check in report["correctness"])
+    assert report["nominal"]["checks"] and all(check["ok"] for check in report["nominal"]["checks"])
     assert {row["d"] for row in report["generation"]} >= {16, 32, 64, 128}
     assert report["knn"][0]["seconds"] > 0 and not report["errors"]
     assert report["hundred_million"]["finite"]

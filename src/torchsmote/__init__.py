@@ -5,7 +5,7 @@ Swap ``from imblearn.over_sampling import SMOTE`` for ``from torchsmote import S
 
 from . import functional
 from .combine import SMOTEENN, SMOTETomek
-from .over_sampling import ADASYN, SMOTE, BorderlineSMOTE, Provenance, RandomOverSampler
+from .over_sampling import ADASYN, SMOTE, SMOTEN, SMOTENC, BorderlineSMOTE, Provenance, RandomOverSampler
 from .under_sampling import EditedNearestNeighbours, TomekLinks
 
 __version__ = "0.1.0"
@@ -14,6 +14,8 @@ __all__ = [
     "ADASYN",
     "SMOTE",
     "SMOTEENN",
+    "SMOTEN",
+    "SMOTENC",
     "BorderlineSMOTE",
     "EditedNearestNeighbours",
     "Provenance",

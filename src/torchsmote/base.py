@@ -149,7 +149,7 @@ class BaseSampler(OneToOneFeatureMixin, BaseEstimator):
         features_out, labels_out, state = self._fit_resample(features, labels, fitted["sampling_strategy_"])
         # Fitted attributes change only once the whole call has succeeded.
         self._set_fitted({**fitted, **state})
-        return pack(features_out, labels_out, info)
+        return self._pack(features_out, labels_out, info)
 
     def _fit(self, features, labels: Labels, sampling_strategy: dict) -> dict:
         """Fitted state beyond the validated input (none by default)."""
@@ -157,6 +157,20 @@ class BaseSampler(OneToOneFeatureMixin, BaseEstimator):
 
     def _fit_resample(self, features, labels: Labels, sampling_strategy: dict):
         raise NotImplementedError
+
+    def _unpack(self, X, y):
+        """The caller's ``X`` and ``y`` as working data: ``(features, labels, containers)``.
+
+        Numeric samplers take one checked float array or tensor; samplers of
+        categorical data (SMOTENC, SMOTEN) override this and :meth:`_pack`.
+        """
+        features, y_work, info = unpack(X, y)
+        check_features(features)
+        return features, y_work, info
+
+    def _pack(self, features_out, labels_out, info: Containers):
+        """The resampled data back in the caller's containers."""
+        return pack(features_out, labels_out, info)
 
     def _set_fitted(self, fitted: dict) -> None:
         for name in self._FITTED:
@@ -171,8 +185,7 @@ class BaseSampler(OneToOneFeatureMixin, BaseEstimator):
             self.get_params(deep=False),
             caller_name=self.__class__.__name__,
         )
-        features, y_work, info = unpack(X, y)
-        check_features(features)
+        features, y_work, info = self._unpack(X, y)
         labels = Labels(y_work)
         y_for_callable = labels.as_numpy() if callable(self.sampling_strategy) else None
         fitted = {
@@ -188,7 +201,8 @@ class BaseSampler(OneToOneFeatureMixin, BaseEstimator):
         }
         if info.x_columns is not None and all(isinstance(c, str) for c in info.x_columns):
             fitted["feature_names_in_"] = np.asarray(info.x_columns, dtype=object)
-        fitted["_output"] = OutputSpec.of(features, labels.y, info)
+        if isinstance(features, np.ndarray | torch.Tensor):  # not for mixed data (no synthetic stream)
+            fitted["_output"] = OutputSpec.of(features, labels.y, info)
         return features, labels, info, fitted
 
     def _seed(self) -> int:

@@ -113,12 +113,30 @@ def unpack(X, y) -> tuple[np.ndarray | torch.Tensor, np.ndarray | torch.Tensor, 
         features = _frame_to_numpy(X)
     elif isinstance(X, np.ndarray):
         features = _array_features(X)
-    elif hasattr(X, "toarray") or type(X).__module__.startswith("scipy"):
+    elif is_sparse(X):
         raise TypeError("sparse X is not supported; pass a dense array (X.toarray())")
     else:
         info.x_kind = "list" if isinstance(X, list | tuple) else "numpy"
         features = _array_features(X)
+    labels = unpack_labels(y, info)
+    n_x = features.shape[0] if features.ndim >= 1 else 0
+    check_n_rows(n_x, labels.shape[0])
+    return features, labels, info
 
+
+def is_sparse(X) -> bool:
+    """Whether ``X`` is a scipy sparse matrix or array (refused: dense input only)."""
+    return hasattr(X, "toarray") or type(X).__module__.startswith("scipy")
+
+
+def unpack_labels(y, info: Containers) -> np.ndarray | torch.Tensor:
+    """The caller's ``y`` as a 1-D label array or tensor; records its container in ``info``.
+
+    Raises
+    ------
+    ValueError
+        Float or complex torch labels, multilabel or multioutput targets.
+    """
     if isinstance(y, torch.Tensor):
         info.y_kind = "torch"
         labels = y.detach()
@@ -128,17 +146,14 @@ def unpack(X, y) -> tuple[np.ndarray | torch.Tensor, np.ndarray | torch.Tensor, 
             labels = labels[:, 0]
         if labels.ndim != 1:
             raise ValueError("Multilabel and multioutput targets are not supported.")
-    else:
-        if _is_pandas(y, "Series"):
-            info.y_kind, info.y_name, info.y_dtype = "series", y.name, y.dtype
-        elif _is_pandas(y, "DataFrame"):
-            info.y_kind, info.y_columns, info.y_dtype = "frame", y.columns, y.dtypes.iloc[0]
-        elif isinstance(y, list | tuple):
-            info.y_kind = "list"
-        labels = _labels_numpy(np.asarray(y), info)
-    n_x = features.shape[0] if features.ndim >= 1 else 0
-    check_n_rows(n_x, labels.shape[0])
-    return features, labels, info
+        return labels
+    if _is_pandas(y, "Series"):
+        info.y_kind, info.y_name, info.y_dtype = "series", y.name, y.dtype
+    elif _is_pandas(y, "DataFrame"):
+        info.y_kind, info.y_columns, info.y_dtype = "frame", y.columns, y.dtypes.iloc[0]
+    elif isinstance(y, list | tuple):
+        info.y_kind = "list"
+    return _labels_numpy(np.asarray(y), info)
 
 
 def _labels_numpy(y: np.ndarray, info: Containers) -> np.ndarray:
@@ -176,7 +191,11 @@ def pack(features_out, labels_out, info: Containers):
         X_out = features_out.tolist()
     else:
         X_out = features_out
+    return X_out, pack_labels(labels_out, info)
 
+
+def pack_labels(labels_out, info: Containers):
+    """Resampled labels in the caller's kind of ``y`` container (Series, frame, one-hot, list)."""
     if info.y_one_hot_classes is not None:
         y_out = (labels_out[:, None] == info.y_one_hot_classes[None, :]).astype(np.int64)
     else:
@@ -192,4 +211,4 @@ def pack(features_out, labels_out, info: Containers):
         y_out = y_out.astype(info.y_dtype)
     elif info.y_kind == "list":
         y_out = y_out.tolist()
-    return X_out, y_out
+    return y_out

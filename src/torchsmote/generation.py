@@ -13,6 +13,8 @@ import torch
 from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
 from torchsmote.kernels.interpolate_torch import smote_rows_torch
 from torchsmote.kernels.interpolate_triton import smote_rows_triton
+from torchsmote.kernels.nominal_numpy import smoten_rows_numpy, smotenc_categories_numpy
+from torchsmote.kernels.nominal_torch import smoten_rows_torch, smotenc_categories_torch
 from torchsmote.memory import cuda_chunk_rows, is_out_of_memory
 
 
@@ -107,3 +109,41 @@ def _run_kernel(backend, pool, neighbors, key, start, target, base_rows, chunk_r
         target.copy_(torch.from_numpy(rows))
     else:
         raise ValueError(f"unknown kernel backend {backend!r}")
+
+
+def smotenc_categories(
+    codes: torch.Tensor, neighbors: torch.Tensor, key: int, tie_key: int, count: int, *, backend: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """SMOTENC's categorical values of a class's synthetic rows ``0 .. count-1``.
+
+    ``backend='numpy'`` runs the reference, any other the torch kernel (on
+    ``codes``' device); both give the same codes.
+
+    Returns
+    -------
+    values, source : Tensor of shape (count, d_cat), int64, on ``codes.device``
+        Codes, and the pool row each was taken from.
+    """
+    if backend == "numpy":
+        values, source = smotenc_categories_numpy(
+            codes.cpu().numpy(), neighbors.cpu().numpy(), key, tie_key, 0, count
+        )
+        return torch.from_numpy(values).to(codes.device), torch.from_numpy(source).to(codes.device)
+    return smotenc_categories_torch(codes, neighbors, key, tie_key, 0, count)
+
+
+def smoten_rows(
+    codes: torch.Tensor, neighbors: torch.Tensor, key: int, count: int, *, backend: str
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """SMOTEN's synthetic rows ``0 .. count-1`` of a class (reference for ``backend='numpy'``).
+
+    Returns
+    -------
+    values : Tensor of shape (count, d), int64
+    base : Tensor of shape (count,), int64
+    source : Tensor of shape (count, d), int64
+    """
+    if backend == "numpy":
+        parts = smoten_rows_numpy(codes.cpu().numpy(), neighbors.cpu().numpy(), key, 0, count)
+        return tuple(torch.from_numpy(part).to(codes.device) for part in parts)
+    return smoten_rows_torch(codes, neighbors, key, 0, count)
