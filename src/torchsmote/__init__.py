@@ -5,7 +5,15 @@ Swap ``from imblearn.over_sampling import SMOTE`` for ``from torchsmote import S
 
 from . import functional
 from .combine import SMOTEENN, SMOTETomek
-from .over_sampling import ADASYN, SMOTE, BorderlineSMOTE, Provenance, RandomOverSampler
+from .over_sampling import (
+    ADASYN,
+    SMOTE,
+    SVMSMOTE,
+    BorderlineSMOTE,
+    KMeansSMOTE,
+    Provenance,
+    RandomOverSampler,
+)
 from .under_sampling import EditedNearestNeighbours, TomekLinks
 
 __version__ = "0.1.0"
@@ -14,8 +22,10 @@ __all__ = [
     "ADASYN",
     "SMOTE",
     "SMOTEENN",
+    "SVMSMOTE",
     "BorderlineSMOTE",
     "EditedNearestNeighbours",
+    "KMeansSMOTE",
     "Provenance",
     "RandomOverSampler",
     "SMOTETomek",
