@@ -31,7 +31,7 @@ SAMPLERS = {
     "SVMSMOTE": ("SVMSMOTE", "over_sampling.SVMSMOTE", {}, 1),
     # W3's 5 % class dominates none of 8 clusters, so imbalanced-learn's 'auto' threshold
     # (0.27 for that class) finds no cluster and raises: both run with threshold 0.1.
-    "KMeansSMOTE": ("KMeansSMOTE", "over_sampling.KMeansSMOTE", {"cluster_balance_threshold": 0.1}, 3),
+    "KMeansSMOTE": ("KMeansSMOTE", "over_sampling.KMeansSMOTE", {"cluster_balance_threshold": 0.1}, 5),
     "EditedNearestNeighbours": ("EditedNearestNeighbours", "under_sampling.EditedNearestNeighbours", {}, 1),
     "TomekLinks": ("TomekLinks", "under_sampling.TomekLinks", {}, 1),
     "SMOTEENN": ("SMOTEENN", "combine.SMOTEENN", {}, 1),
