@@ -40,10 +40,13 @@ from torchsmote.sampling_strategy import label_repr
 __all__ = [
     "DEFAULT_N_CLUSTERS",
     "ClassClusters",
+    "Clustering",
+    "class_cluster_sizes",
     "cluster_sample_counts",
     "cluster_sparsity",
     "fit_clusters",
     "mean_pairwise_distance",
+    "plan_class",
     "select_clusters",
 ]
 
