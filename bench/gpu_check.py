@@ -10,8 +10,8 @@ test suite runs it on CPU under TRITON_INTERPRET=1 so the script cannot rot);
 its timings mean nothing.
 
 (a) correctness against the numpy reference: k-NN (TF32 on globally), torch and
-    Triton interpolation (d in 1, 3, 16, 33, 128; all dtypes), SMOTE end to end,
-    every family sampler on the device == on the CPU;
+    Triton interpolation (d in 1, 3, 16, 33, 128; all dtypes), SMOTE, SVMSMOTE and
+    KMeansSMOTE end to end, every family sampler on the device == on the CPU;
 (b) timings with CUDA events after warm-up: device-to-device copy bandwidth,
     generation GB/s and % of that copy bandwidth (d in 16, 32, 64, 128; 1M- and
     100k-row pools; a launch sweep), exact k-NN per strategy and precision
@@ -136,6 +136,22 @@ def check_correctness(device, quick: bool) -> list[dict]:
     same_device = got_X.device == device and got_y.device == device
     err = np.abs(got_X.cpu().numpy() - ref_X).max()
     record("SMOTE end to end (torch in/out on device)", same_device and err < 1e-4, f"max abs err {err:.2e}")
+
+    # SVMSMOTE (SVM on the host, the rest on the device) and KMeansSMOTE (k-means on the device).
+    from torchsmote import SVMSMOTE, KMeansSMOTE
+
+    X_sep = X + 1.5 * y[:, None].astype(np.float32)
+    for sampler, params in (
+        (SVMSMOTE, {"random_state": 3}),
+        (KMeansSMOTE, {"random_state": 3, "kmeans_estimator": 6, "cluster_balance_threshold": 0.05}),
+    ):
+        ref_X, ref_y = sampler(kernel_backend="numpy", knn_backend="numpy", **params).fit_resample(X_sep, y)
+        got_X, got_y = sampler(**params).fit_resample(
+            torch.from_numpy(X_sep).to(device), torch.from_numpy(y).to(device)
+        )
+        same = got_X.device == device and np.array_equal(got_y.cpu().numpy(), ref_y)
+        err = np.abs(got_X.cpu().numpy() - ref_X).max()
+        record(f"{sampler.__name__} end to end (on device)", same and err < 1e-4, f"max abs err {err:.2e}")
     results.extend(family_on_device(device, quick))
     return results
 

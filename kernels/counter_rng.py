@@ -65,6 +65,15 @@ PURPOSE_SMOTENC = 8
 PURPOSE_SMOTENC_TIE = 9
 #: SMOTEN's base rows.
 PURPOSE_SMOTEN = 10
+#: SVMSMOTE's (support vector, neighbour slot, gap) draws: the rows from danger
+#: support vectors take counters ``[0, n_danger)``, those from safe ones the next.
+PURPOSE_SVM = 11
+#: SVMSMOTE's Beta(10, 10) share of a class's rows that come from danger support vectors.
+PURPOSE_SVM_SPLIT = 12
+#: KMeansSMOTE's k-means++ initialisation (one uniform per centre).
+PURPOSE_KMEANS_INIT = 13
+#: KMeansSMOTE's SMOTE draws: one stream per class, its selected clusters laid end to end.
+PURPOSE_KMEANS_SMOTE = 14
 
 
 def _to_signed(value: int) -> int:
@@ -250,6 +259,60 @@ def normal_draws_numpy(key: int, start: int, count: int) -> np.ndarray:
     return _box_muller_numpy(_words_numpy(key, first, n_words, 0))[offset : offset + count]
 
 
+#: 2**-53: the top 53 bits of a counter word as a uniform on [0, 1) (every value exact in float64).
+UNIT53 = 2.0**-53
+
+
+def uniform_draws_numpy(key: int, start: int, count: int) -> np.ndarray:
+    """Uniforms ``start .. start+count-1`` of one stream on [0, 1), 53 bits each.
+
+    Draw ``i`` is ``(word(i, 0) >> 11) * 2**-53``: the finer sibling of SMOTE's
+    24-bit gap, for the few host-side draws that pick among many rows or feed a
+    logarithm (k-means++ centres, the Beta split of SVMSMOTE).
+
+    Returns
+    -------
+    ndarray of shape (count,), float64
+    """
+    return (_words_numpy(key, start, count, 0) >> np.uint64(11)).astype(np.float64) * UNIT53
+
+
+def sample_keys_numpy(key: int, count: int) -> np.ndarray:
+    """Random sort keys of rows ``0 .. count-1``: ``word(i, 1) >> 11``, 53 bits each, as int64.
+
+    The rows with the ``m`` smallest keys are a uniform sample of ``m`` rows
+    without replacement. Channel ``j = 1`` keeps them apart from
+    :func:`uniform_draws_numpy` (channel 0) of the same key.
+    """
+    return (_words_numpy(key, 0, count, 1) >> np.uint64(11)).astype(np.int64)
+
+
+def beta_draw_numpy(key: int, a: int, b: int) -> float:
+    """One Beta(a, b) draw for integer shapes, from ``a + b`` uniforms of the stream.
+
+    ``G_a / (G_a + G_b)`` with ``G_n = -sum(log(1 - u_i))`` over ``n`` uniforms
+    (a Gamma(n, 1) variable: a sum of ``n`` unit exponentials), which is
+    Beta(a, b) distributed. ``1 - u`` lies in (0, 1], so every log is finite.
+
+    Parameters
+    ----------
+    key : int
+        Stream key.
+    a, b : int
+        Shapes, >= 1 (SVMSMOTE uses Beta(10, 10), as imbalanced-learn).
+
+    Returns
+    -------
+    float
+        In (0, 1) (0 or 1 only if every uniform of one side is 0: probability 2**-53 per uniform).
+    """
+    if a < 1 or b < 1:
+        raise ValueError(f"integer Beta shapes must be >= 1, got {a=} and {b=}")
+    exponentials = -np.log1p(-uniform_draws_numpy(key, 0, a + b))
+    g_a, g_b = float(exponentials[:a].sum()), float(exponentials[a:].sum())
+    return g_a / (g_a + g_b)
+
+
 # ----------------------------------------------------------------------------- torch
 
 _LOW32 = 0xFFFFFFFF
@@ -351,6 +414,11 @@ def choice_draws_torch(key: int, start: int, n_choices: torch.Tensor) -> torch.T
     torch.bitwise_right_shift(low, 32, out=low)  # lo * m >= 0: arithmetic == logical
     pair = _srl(word, 32).mul_(m).add_(low)
     return torch.bitwise_right_shift(pair, 32, out=pair)
+
+
+def sample_keys_torch(key: int, count: int, device=None) -> torch.Tensor:
+    """Torch form of :func:`sample_keys_numpy` (int64, on ``device``), bit for bit."""
+    return _srl(_words_torch(key, 0, count, 1, device), 11)
 
 
 def normal_draws_torch(key: int, start: int, count: int, device=None) -> torch.Tensor:

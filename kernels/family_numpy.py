@@ -1,8 +1,9 @@
 """Reference kernels of the SMOTE family beyond SMOTE (numpy): clear, slow, the law.
 
-ADASYN, BorderlineSMOTE (kind='borderline-2') and RandomOverSampler's smoothed
-bootstrap draw from :mod:`counter_rng` like SMOTE, with their own ``PURPOSE_*``
-stream keys; every fast path (:mod:`family_torch`) is tested against these.
+ADASYN, BorderlineSMOTE (kind='borderline-2'), SVMSMOTE and RandomOverSampler's
+smoothed bootstrap draw from :mod:`counter_rng` like SMOTE, with their own
+``PURPOSE_*`` stream keys; every fast path (:mod:`family_torch`) is tested against
+these. KMeansSMOTE's k-means and cluster sparsity live in :mod:`kmeans_numpy`.
 BorderlineSMOTE kind='borderline-1' is plain SMOTE on the danger rows and uses
 :func:`interpolate_numpy.smote_rows_numpy` with ``base_rows``.
 """
@@ -112,6 +113,62 @@ def borderline2_draws_numpy(
     half = 0.5 * smote_draws_numpy(shrink_key, 0, count, 1, 1)[2]
     gap = np.where(same_class[neighbor], gap, gap * half)
     return base, neighbor, gap
+
+
+def stepped_draws_numpy(
+    key: int, start: int, count: int, n_base: int, k: int, step: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SMOTE's draws with the gap scaled by ``step`` (SVMSMOTE).
+
+    ``step = 1`` interpolates (rows from danger support vectors); ``step =
+    -out_step`` extrapolates away from the neighbour, up to ``out_step`` of the
+    segment (rows from safe support vectors), as imbalanced-learn's
+    ``step_size``: ``row = x_b + step * u * (x_n - x_b)``.
+
+    Returns
+    -------
+    base : ndarray of shape (count,), int64
+        In ``[0, n_base)``.
+    slot : ndarray of shape (count,), int64
+    gap : ndarray of shape (count,), float64
+        ``step * u``, rounded once in float64 (exact for ``step`` a power of two).
+    """
+    base, slot, gap = smote_draws_numpy(key, start, count, n_base, k)
+    return base, slot, gap * step
+
+
+def svm_rows_numpy(
+    pool: np.ndarray,
+    base_rows: np.ndarray,
+    neighbors: np.ndarray,
+    key: int,
+    start: int,
+    count: int,
+    step: float,
+) -> np.ndarray:
+    """SVMSMOTE rows ``start .. start+count-1`` of one class stream.
+
+    Parameters
+    ----------
+    pool : ndarray of shape (n_class, d)
+        The class's rows.
+    base_rows : ndarray of shape (n_base,), int
+        Rows of ``pool`` the synthetic rows start from (support vectors).
+    neighbors : ndarray of shape (n_base, k), int
+        Each base's nearest rows of ``pool``.
+    key : int
+        Stream key (``PURPOSE_SVM``).
+    start, count : int
+        Slice of the stream (the safe block starts where the danger block ends).
+    step : float
+        1 (interpolation) or ``-out_step`` (extrapolation).
+
+    Returns
+    -------
+    ndarray of shape (count, d), dtype of ``pool``
+    """
+    base, slot, gap = stepped_draws_numpy(key, start, count, *neighbors.shape, step)
+    return pair_rows_numpy(pool, base_rows[base], neighbors[base, slot], gap)
 
 
 def bootstrap_draws_numpy(key: int, count: int, n: int) -> np.ndarray:

@@ -82,6 +82,43 @@ def borderline2_draws_torch(
     return base, neighbor, gap
 
 
+def stepped_draws_torch(
+    key: int, start: int, count: int, n_base: int, k: int, step: float, device=None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Torch form of :func:`family_numpy.stepped_draws_numpy` (gap in float64, same rounding)."""
+    base, slot, gap = smote_draws_torch(key, start, count, n_base, k, device)
+    return base, slot, gap.to(torch.float64).mul_(step)
+
+
+def svm_rows_torch(
+    pool: torch.Tensor,
+    base_rows: torch.Tensor,
+    neighbors: torch.Tensor,
+    key: int,
+    start: int,
+    step: float,
+    out: torch.Tensor,
+) -> torch.Tensor:
+    """SVMSMOTE rows into ``out`` (see :func:`family_numpy.svm_rows_numpy`).
+
+    Parameters
+    ----------
+    pool : Tensor of shape (n_class, d)
+    base_rows : Tensor of shape (n_base,), int64, on ``pool.device``
+    neighbors : Tensor of shape (n_base, k), int64, on ``pool.device``
+    key, start : int
+    step : float
+    out : Tensor of shape (count, d), dtype of ``pool``, on ``pool.device``
+    """
+    count = out.shape[0]
+    # Draws per block too: at 64k rows the three draw tensors stay near 2 MB.
+    for a in range(0, count, BLOCK_ROWS):
+        b = min(count, a + BLOCK_ROWS)
+        base, slot, gap = stepped_draws_torch(key, start + a, b - a, *neighbors.shape, step, pool.device)
+        pair_rows_torch(pool, base_rows[base], neighbors[base, slot], gap, out[a:b])
+    return out
+
+
 def bootstrap_draws_torch(key: int, count: int, n: int, device=None) -> torch.Tensor:
     """Torch form of :func:`family_numpy.bootstrap_draws_numpy`."""
     if count == 0:

@@ -63,3 +63,55 @@ def test_cuda_tensors_stay_on_the_gpu():
     X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
     assert X_res.device.type == "cuda" and y_res.device.type == "cuda"
     assert torch.equal(X_res[:400], X)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("kind", ["SVMSMOTE", "KMeansSMOTE"])
+def test_svm_kmeans_on_cuda_match_the_cpu_reference(kind, dtype):
+    """CUDA tensors in and out (k-NN, k-means, mean distances and rows on the GPU, no faiss),
+    equal to the numpy reference on the same data."""
+    import torchsmote
+
+    rng = np.random.default_rng(5)
+    y = np.repeat([0, 1, 2], [3000, 700, 300])
+    X = rng.normal(size=(len(y), 7)) + 2.0 * y[:, None]
+    params = {"random_state": 3}
+    if kind == "KMeansSMOTE":
+        params.update(kmeans_estimator=6, cluster_balance_threshold=0.05)
+    sampler = getattr(torchsmote, kind)
+    X_t = torch.from_numpy(X).to(dtype).cuda()
+    y_t = torch.from_numpy(y).cuda()
+    fast = sampler(**params)
+    got_X, got_y = fast.fit_resample(X_t, y_t)
+    assert got_X.device.type == "cuda" and got_y.device.type == "cuda" and got_X.dtype == dtype
+    assert torch.equal(got_X[: len(y)], X_t)
+    reference = sampler(kernel_backend="numpy", knn_backend="numpy", **params)
+    ref_X, ref_y = reference.fit_resample(X_t.cpu().numpy(), y)
+    assert_equal_verbose(got_y.cpu(), ref_y, what="labels")
+    tol = 1e-12 if dtype == torch.float64 else 1e-5
+    assert_close_verbose(got_X.cpu(), ref_X, rtol=tol, atol=tol, what=f"{kind} rows on CUDA")
+    if kind == "KMeansSMOTE":
+        assert_equal_verbose(fast.cluster_labels_, reference.cluster_labels_, what="k-means on CUDA")
+        assert fast.cluster_n_samples_ == reference.cluster_n_samples_
+    else:
+        assert fast.n_samples_split_ == reference.n_samples_split_
+        for label, rows in reference.in_danger_indices_.items():
+            assert_equal_verbose(fast.in_danger_indices_[label], rows, what="danger SVs")
+
+
+def test_kmeans_and_mean_distance_kernels_on_cuda():
+    from torchsmote.kernels.kmeans_numpy import kmeans_numpy, mean_pairwise_distance_numpy
+    from torchsmote.kernels.kmeans_torch import kmeans_torch, mean_pairwise_distance_torch
+
+    rng = np.random.default_rng(6)
+    for n, d, n_clusters in [(1, 1, 1), (50, 33, 7), (20_000, 16, 8)]:
+        x = rng.normal(size=(n, d)) + rng.integers(0, 5, size=n)[:, None] * 1.5
+        labels, centres, n_iter = kmeans_numpy(x, n_clusters, 4)
+        got, got_centres, got_iter = kmeans_torch(torch.from_numpy(x).cuda(), n_clusters, 4)
+        assert got.device.type == "cuda" and got_iter == n_iter
+        assert_equal_verbose(got.cpu(), labels, what=f"k-means labels n={n}")
+        assert_close_verbose(got_centres.cpu(), centres, rtol=1e-9, atol=1e-9, what="centres")
+    for n in (2, 5000):
+        x = rng.normal(size=(n, 9)) + 50.0
+        expected = mean_pairwise_distance_numpy(x)
+        assert abs(mean_pairwise_distance_torch(torch.from_numpy(x).cuda()) - expected) <= 1e-12 * expected

@@ -13,8 +13,10 @@ from torchsmote import (
     SMOTEENN,
     SMOTEN,
     SMOTENC,
+    SVMSMOTE,
     BorderlineSMOTE,
     EditedNearestNeighbours,
+    KMeansSMOTE,
     RandomOverSampler,
     SMOTETomek,
     TomekLinks,
@@ -29,6 +31,14 @@ ESTIMATORS = [
     ADASYN(random_state=0),
     BorderlineSMOTE(random_state=0),
     BorderlineSMOTE(random_state=0, kind="borderline-2"),
+    SVMSMOTE(random_state=0),
+    # The checks' labels are random (check_samplers_fit: 30 uniform rows), so a class
+    # dominates no cluster by design; imbalanced-learn's own common tests pick 12
+    # clusters, which passes there by luck of its MiniBatchKMeans. Ours: one cluster
+    # (the rules reduce to SMOTE), and 4 clusters with threshold 0, where by pigeonhole
+    # some cluster holds >= 3 = k_neighbors + 1 rows of any class of >= 9 rows.
+    KMeansSMOTE(random_state=0, kmeans_estimator=1),
+    KMeansSMOTE(random_state=0, kmeans_estimator=4, cluster_balance_threshold=0.0),
     EditedNearestNeighbours(),
     TomekLinks(),
     SMOTEENN(random_state=0),

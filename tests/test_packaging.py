@@ -52,6 +52,9 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         "torchsmote/neighbors/family.py",
         "torchsmote/under_sampling/cleaning.py",
         "torchsmote/combine/__init__.py",
+        "torchsmote/clusters.py",
+        "torchsmote/over_sampling/svm.py",
+        "torchsmote/over_sampling/kmeans.py",
     ],
 )
 def test_wheel_contains(wheel, path):

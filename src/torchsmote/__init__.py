@@ -5,7 +5,17 @@ Swap ``from imblearn.over_sampling import SMOTE`` for ``from torchsmote import S
 
 from . import functional
 from .combine import SMOTEENN, SMOTETomek
-from .over_sampling import ADASYN, SMOTE, SMOTEN, SMOTENC, BorderlineSMOTE, Provenance, RandomOverSampler
+from .over_sampling import (
+    ADASYN,
+    SMOTE,
+    SMOTEN,
+    SMOTENC,
+    SVMSMOTE,
+    BorderlineSMOTE,
+    KMeansSMOTE,
+    Provenance,
+    RandomOverSampler,
+)
 from .under_sampling import EditedNearestNeighbours, TomekLinks
 
 __version__ = "0.1.0"
@@ -16,8 +26,10 @@ __all__ = [
     "SMOTEENN",
     "SMOTEN",
     "SMOTENC",
+    "SVMSMOTE",
     "BorderlineSMOTE",
     "EditedNearestNeighbours",
+    "KMeansSMOTE",
     "Provenance",
     "RandomOverSampler",
     "SMOTETomek",

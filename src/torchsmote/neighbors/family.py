@@ -24,7 +24,9 @@ __all__ = [
     "danger_mask",
     "danger_rows",
     "enn_keep_mask",
+    "noise_mask",
     "other_class_counts",
+    "svm_split_counts",
     "tomek_links",
 ]
 
@@ -107,6 +109,55 @@ def danger_mask(n_other: torch.Tensor, m: int) -> torch.Tensor:
     Tensor of shape (n_q,), bool
     """
     return (n_other >= m / 2) & (n_other < m)
+
+
+def noise_mask(n_other: torch.Tensor, m: int) -> torch.Tensor:
+    """Noise rows: every one of the ``m`` nearest rows belongs to another class.
+
+    imbalanced-learn's ``_in_danger_noise(kind='noise')``; SVMSMOTE drops such
+    support vectors. Rows neither noise nor danger (:func:`danger_mask`) are safe.
+
+    Parameters
+    ----------
+    n_other : Tensor of shape (n_q,), int
+    m : int
+
+    Returns
+    -------
+    Tensor of shape (n_q,), bool
+    """
+    return n_other == m
+
+
+def svm_split_counts(n_samples: int, n_danger: int, n_safe: int, fraction: float) -> tuple[int, int]:
+    """SVMSMOTE's rows from danger and from safe support vectors of one class.
+
+    imbalanced-learn's split: ``int(fraction * (n_samples + 1))`` rows from the
+    danger support vectors and the rest from the safe ones, ``fraction`` a
+    Beta(10, 10) draw. When one kind is missing, all ``n_samples`` rows come
+    from the other (imbalanced-learn then makes only that kind's share, so the
+    class falls short of ``sampling_strategy_``).
+
+    Parameters
+    ----------
+    n_samples : int
+        Rows asked for the class.
+    n_danger, n_safe : int
+        Danger and safe (non-noise) support vectors of the class; not both 0.
+    fraction : float
+        In [0, 1).
+
+    Returns
+    -------
+    (int, int)
+        Rows interpolated from danger support vectors, rows extrapolated from safe ones.
+    """
+    if n_danger == 0:
+        return 0, n_samples
+    if n_safe == 0:
+        return n_samples, 0
+    from_danger = int(fraction * (n_samples + 1))
+    return from_danger, n_samples - from_danger
 
 
 def danger_rows(
