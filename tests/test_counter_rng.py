@@ -337,6 +337,13 @@ def test_keys_distinct_across_seeds_streams_purposes():
     assert all(0 <= key <= M64 for key in keys)
 
 
+def test_every_purpose_constant_is_its_own():
+    """Two samplers sharing a purpose would draw the same numbers for the same seed and class."""
+    purposes = {name: value for name, value in vars(counter_rng).items() if name.startswith("PURPOSE_")}
+    assert len(purposes) >= 15
+    assert len(set(purposes.values())) == len(purposes), f"purpose constants collide: {purposes}"
+
+
 def test_seed_reduced_mod_2_64():
     assert stream_key(-1, 2) == stream_key(M64, 2)
     assert stream_key(5 + 2**64, 0) == stream_key(5, 0)
