@@ -446,3 +446,14 @@ def test_plot_of_an_in_memory_method(tmp_path, capsys, files, method):
         assert summary["points_synthetic"] == 100 and summary["points_real"] == 80  # 50 + 50; 50 + 30
     else:
         assert summary["points_synthetic"] == 0
+
+
+def test_only_smote_streams(files):
+    from torchsmote.io import OptionError, ResampleOptions, open_source, plan_resample, synthetic_chunks
+
+    path, label = files["parquet"]
+    options = ResampleOptions(method="adasyn")
+    plan = plan_resample(open_source(path), label=label, options=options)
+    assert plan.steps is None and plan.method.in_memory
+    with pytest.raises(OptionError, match="does not stream"):
+        next(synthetic_chunks(plan, {}, options))

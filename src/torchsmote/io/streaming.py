@@ -479,6 +479,11 @@ def synthetic_chunks(
     """
     options = resolve_options(options)[1]  # seed 0 when not given
     method = plan.steps or _method(options)[1]
+    if method is None:
+        raise OptionError(
+            f"method {options.method!r} does not stream (it needs every row at once); "
+            "use resample_file or torchsmote.io.in_memory.resample_arrays"
+        )
     backends = _backends(plan, options)
     timings = timings if timings is not None else {}
     timings.setdefault("knn", 0.0)
