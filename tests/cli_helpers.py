@@ -18,11 +18,15 @@ TABULAR = ["parquet", "csv", "feather"]
 FORMATS = [*TABULAR, "npy", "npz"]
 
 
-def make_table(counts=(600, 40), d=3, *, seed=0, dtype=np.float32, labels=None):
-    """A shuffled table of clustered features ``f0..`` and an int64 ``target`` (or ``labels``)."""
+def make_table(counts=(600, 40), d=3, *, seed=0, dtype=np.float32, labels=None, shift=3.0):
+    """A shuffled table of clustered features ``f0..`` and an int64 ``target`` (or ``labels``).
+
+    Class ``c`` is centred at ``shift * c`` in every feature (a small shift makes
+    the classes overlap, so cleaning methods have rows to remove).
+    """
     rng = np.random.default_rng(seed)
     codes = np.repeat(np.arange(len(counts)), counts)
-    X = (rng.normal(size=(len(codes), d)) + 3.0 * codes[:, None]).astype(dtype)
+    X = (rng.normal(size=(len(codes), d)) + shift * codes[:, None]).astype(dtype)
     perm = rng.permutation(len(codes))
     X, codes = X[perm], codes[perm]
     y = codes.astype(np.int64) if labels is None else np.asarray(labels, dtype=object)[codes]
@@ -70,6 +74,37 @@ def read_back(path: Path, fmt: str, label: str = "target"):
     features = [name for name in table.column_names if name != label]
     X = np.column_stack([table[name].to_numpy() for name in features])
     return X, table[label].to_numpy(zero_copy_only=False), table.schema
+
+
+#: The resample --json summary: every key and its type (the README documents them).
+#: k_neighbors and seed are null for a method without them (tomek; enn has no seed).
+SUMMARY_SCHEMA = {
+    "command": str,
+    "input": str,
+    "output": (str, type(None)),
+    "dry_run": bool,
+    "format_in": str,
+    "format_out": (str, type(None)),
+    "method": str,
+    "estimator": str,
+    "estimator_params": dict,
+    "in_memory": bool,
+    "label": str,
+    "features": list,
+    "k_neighbors": (int, type(None)),
+    "seed": (int, type(None)),
+    "device": (str, type(None)),
+    "knn_backend": (str, type(None)),
+    "rows_in": int,
+    "rows_synthetic": int,
+    "rows_removed": int,
+    "rows_out": int,
+    "synthetic_only": bool,
+    "class_counts_before": dict,
+    "class_counts_after": dict,
+    "synthetic_per_class": dict,
+    "seconds": dict,
+}
 
 
 def run_cli(args, capsys):

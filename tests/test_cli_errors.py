@@ -131,10 +131,10 @@ def test_empty_input(tmp_path, capsys, kind):
 
 
 def test_unknown_method_lists_the_known_ones(tmp_path, capsys, data):
-    args = ["resample", data, "-o", tmp_path / "o.parquet", "--label", "target", "--method", "adasyn"]
+    args = ["resample", data, "-o", tmp_path / "o.parquet", "--label", "target", "--method", "smotenc-x"]
     code, _, err = run_cli(args, capsys)
     assert code == 2
-    assert_one_error_line(err, "unknown method 'adasyn'", "known methods: smote")
+    assert_one_error_line(err, "unknown method 'smotenc-x'", "known methods: smote, random, adasyn")
 
 
 def test_unknown_extension(tmp_path, capsys, data):

@@ -12,7 +12,17 @@ import json
 
 import numpy as np
 import pytest
-from cli_helpers import FORMATS, TABULAR, make_table, pa, pq, read_back, run_cli, write_table
+from cli_helpers import (
+    FORMATS,
+    SUMMARY_SCHEMA,
+    TABULAR,
+    make_table,
+    pa,
+    pq,
+    read_back,
+    run_cli,
+    write_table,
+)
 from conftest import requires_cuda
 from utils import assert_close_verbose, assert_equal_verbose
 
@@ -170,32 +180,6 @@ def test_dry_run_writes_nothing(tmp_path, capsys):
     assert "would write 560 synthetic rows" in stdout
 
 
-#: The --json summary: every key and its type (the README documents them).
-SUMMARY_SCHEMA = {
-    "command": str,
-    "input": str,
-    "output": (str, type(None)),
-    "dry_run": bool,
-    "format_in": str,
-    "format_out": (str, type(None)),
-    "method": str,
-    "label": str,
-    "features": list,
-    "k_neighbors": int,
-    "seed": int,
-    "device": (str, type(None)),
-    "knn_backend": (str, type(None)),
-    "rows_in": int,
-    "rows_synthetic": int,
-    "rows_out": int,
-    "synthetic_only": bool,
-    "class_counts_before": dict,
-    "class_counts_after": dict,
-    "synthetic_per_class": dict,
-    "seconds": dict,
-}
-
-
 @pytest.mark.parametrize("dry_run", [False, True])
 def test_json_summary_schema(tmp_path, capsys, dry_run):
     path, label = write_table(make_table(), tmp_path, "parquet")
@@ -208,7 +192,10 @@ def test_json_summary_schema(tmp_path, capsys, dry_run):
     for key, kind in SUMMARY_SCHEMA.items():
         assert isinstance(summary[key], kind), (key, summary[key])
     assert summary["dry_run"] is dry_run
-    assert summary["rows_in"] == 640 and summary["rows_synthetic"] == 560
+    assert summary["in_memory"] is False and summary["estimator"] == "SMOTE"
+    assert summary["k_neighbors"] == 5 and summary["seed"] == 0
+    assert summary["estimator_params"] == {"k_neighbors": 5, "random_state": 0}
+    assert summary["rows_in"] == 640 and summary["rows_synthetic"] == 560 and summary["rows_removed"] == 0
     assert summary["rows_out"] == (0 if dry_run else 1200)
     assert summary["class_counts_after"] == {"0": 600, "1": 600}
     assert all(isinstance(v, float) for v in summary["seconds"].values())

@@ -49,6 +49,8 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
         "torchsmote/cli/__init__.py",
         "torchsmote/cli/resample.py",
         "torchsmote/io/streaming.py",
+        "torchsmote/io/methods.py",
+        "torchsmote/io/in_memory.py",
         "torchsmote/neighbors/family.py",
         "torchsmote/under_sampling/cleaning.py",
         "torchsmote/combine/__init__.py",

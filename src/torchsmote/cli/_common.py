@@ -12,7 +12,10 @@ from typing import Any
 from torchsmote.backends import KERNEL_BACKENDS, KNN_BACKENDS
 from torchsmote.io._deps import optional_tqdm
 from torchsmote.io.formats import OptionError
-from torchsmote.sampling_strategy import STRING_STRATEGIES
+from torchsmote.sampling_strategy import STRING_STRATEGIES, UNDER_STRING_STRATEGIES
+
+#: Every named strategy of some sampling type ('majority' is for cleaning and under-sampling).
+NAMED_STRATEGIES = tuple(dict.fromkeys(STRING_STRATEGIES + UNDER_STRING_STRATEGIES))
 
 #: Exit codes: 0 success, 1 the data (or the machine) stopped the run, 2 the
 #: command line asked for something impossible whatever the data, 130 Ctrl-C.
@@ -27,26 +30,30 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def parse_sampling_strategy(text: str) -> float | str | dict:
-    """``--sampling-strategy``: a named strategy, a float ratio or a JSON object ``{label: rows after}``."""
+def parse_sampling_strategy(text: str) -> float | str | dict | list:
+    """``--sampling-strategy``: a named strategy, a float ratio, a JSON object ``{label: rows after}``
+    or a JSON array of the classes to clean (cleaning methods)."""
     text = text.strip()
-    if text in STRING_STRATEGIES:
+    if text in NAMED_STRATEGIES:
         return text
-    if text.startswith("{"):
+    if text.startswith(("{", "[")):
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
             raise OptionError(f"--sampling-strategy {text!r} is not valid JSON ({exc.msg})") from None
-        if not isinstance(value, dict):
-            raise OptionError("--sampling-strategy JSON must be an object {label: rows after resampling}")
+        if not isinstance(value, dict | list):
+            raise OptionError(
+                "--sampling-strategy JSON must be an object {label: rows after resampling} "
+                "or an array of the classes to clean"
+            )
         return value
     try:
         ratio = float(text)
     except ValueError:
-        forms = ", ".join(STRING_STRATEGIES)
+        forms = ", ".join(NAMED_STRATEGIES)
         raise OptionError(
-            f"--sampling-strategy {text!r} is unknown; use one of {forms}, a float ratio in (0, 1] "
-            "or a JSON object such as '{\"1\": 5000}'"
+            f"--sampling-strategy {text!r} is unknown; use one of {forms}, a float ratio in (0, 1], "
+            "a JSON object such as '{\"1\": 5000}' or (cleaning methods) a JSON array of classes"
         ) from None
     if not math.isfinite(ratio):
         raise OptionError(f"--sampling-strategy {text!r} must be a finite float in (0, 1]")
@@ -79,6 +86,16 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
+    return value
+
+
 def seed_value(text: str) -> int:
     """``--seed``: the estimator's ``random_state`` range, 0 .. 2**32 - 1 (scikit-learn's)."""
     try:
@@ -92,31 +109,52 @@ def seed_value(text: str) -> int:
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by resample, compare and plot: what to read and how to resample."""
-    from torchsmote.io.streaming import DEFAULT_CHUNK_ROWS, METHODS
+    from torchsmote.io.methods import DEFAULT_CHUNK_ROWS, METHODS
 
     parser.add_argument(
         "--label",
         metavar="COL",
         help="label column (.npy input: path of the labels .npy; .npz input: key of the labels array)",
     )
+    known = ", ".join(f"{name} = {method.summary}" for name, method in METHODS.items())
     parser.add_argument(
         "--method",
         default="smote",
-        help=f"sampler (known: {', '.join(sorted(METHODS))}; default: smote)",
+        help=f"sampler: {known}; every method but smote loads the file into memory (default: smote)",
     )
     parser.add_argument(
         "--sampling-strategy",
         default="auto",
         metavar="S",
-        help="auto, minority, 'not minority', 'not majority', all, a float ratio in (0, 1], "
-        "or a JSON object of rows per class after resampling, e.g. '{\"1\": 5000}' (default: auto)",
+        help="auto, minority, majority, 'not minority', 'not majority', all, a float ratio in (0, 1], "
+        "a JSON object of rows per class after resampling, e.g. '{\"1\": 5000}', or for enn and "
+        "tomek a JSON array of the classes to clean (default: auto)",
     )
-    parser.add_argument("--k-neighbors", type=positive_int, default=5, metavar="K", help="default: 5")
+    takers = _takers(METHODS)
+    parser.add_argument(
+        "--k-neighbors",
+        type=positive_int,
+        metavar="K",
+        help=f"neighbour count, per method as its parameter and default: {takers['k_neighbors']}",
+    )
+    parser.add_argument(
+        "--m-neighbors",
+        type=positive_int,
+        metavar="M",
+        help=f"neighbours that tell rows in danger: {takers['m_neighbors']}",
+    )
+    parser.add_argument(
+        "--shrinkage",
+        type=non_negative_float,
+        metavar="S",
+        help=f"smoothed bootstrap: {takers['shrinkage']} (None: plain copies)",
+    )
+    deterministic = [name for name, method in METHODS.items() if method.target("seed") is None]
     parser.add_argument(
         "--seed",
         type=seed_value,
-        default=0,
-        help="random seed; the same seed gives the same rows (default: 0)",
+        help="random seed; the same seed gives the same rows (default: 0; "
+        f"{', '.join(deterministic)} draw no random numbers and take none)",
     )
     parser.add_argument(
         "--device", default="auto", type=device_name, help="auto, cpu, cuda or cuda:N (default: auto)"
@@ -129,19 +167,32 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--categorical",
         metavar="COLS|auto",
-        help="categorical feature columns, or auto (the non-numeric ones); smote has none",
+        help="categorical feature columns, or auto (the non-numeric ones); methods that take them: "
+        + (", ".join(name for name, method in METHODS.items() if method.categorical) or "none yet"),
     )
     parser.add_argument(
         "--chunk-rows",
         type=positive_int,
         default=DEFAULT_CHUNK_ROWS,
         metavar="N",
-        help=f"rows per read batch and generation chunk; bounds memory, never changes the rows "
-        f"(default: {DEFAULT_CHUNK_ROWS})",
+        help=f"rows per read batch and generation or write chunk; bounds smote's memory, never changes "
+        f"the rows (default: {DEFAULT_CHUNK_ROWS})",
     )
     parser.add_argument("--json", action="store_true", help="print a machine-readable summary on stdout")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary, no progress bars")
     parser.add_argument("-v", "--verbose", action="store_true", help="timings and choices on stderr")
+
+
+def _takers(methods) -> dict[str, str]:
+    """For the help: which methods take each method-specific option, as which parameter (default)."""
+    return {
+        option: ", ".join(
+            f"{name} {method.options[option]}={method.default(option)}"
+            for name, method in methods.items()
+            if option in method.options
+        )
+        for option in ("k_neighbors", "m_neighbors", "shrinkage")
+    }
 
 
 def device_name(text: str) -> str:
@@ -159,6 +210,8 @@ def resample_options(args: argparse.Namespace):
         method=args.method,
         sampling_strategy=parse_sampling_strategy(args.sampling_strategy),
         k_neighbors=args.k_neighbors,
+        m_neighbors=args.m_neighbors,
+        shrinkage=args.shrinkage,
         seed=args.seed,
         device=args.device,
         knn_backend=args.knn_backend,
@@ -197,6 +250,18 @@ def log(args: argparse.Namespace, message: str) -> None:
 
 def format_counts(counts: dict[Any, int]) -> str:
     return "{" + ", ".join(f"{label}: {n:,}" for label, n in counts.items()) + "}"
+
+
+def describe_method(summary: dict) -> str:
+    """``method smote, k_neighbors=5, seed 0``: the method and the parameters the command chose."""
+    params = {k: v for k, v in summary["estimator_params"].items() if k != "random_state"}
+    parts = [f"method {summary['method']}"]
+    if summary["method"] != "smote":
+        parts[0] += f" ({summary['estimator']})"
+    parts += [f"{name}={value!r}" for name, value in params.items()]
+    if summary["seed"] is not None:
+        parts.append(f"seed {summary['seed']}")
+    return ", ".join(parts)
 
 
 def print_json(summary: dict) -> None:

@@ -8,7 +8,6 @@ out of the other's peak.
 
 from __future__ import annotations
 
-import importlib
 import json
 import resource
 import statistics
@@ -49,35 +48,34 @@ def measure(library: str, spec: dict) -> dict:
     -------
     dict
         ``seconds`` (median), ``seconds_all``, ``peak_extra_bytes`` (None when the
-        platform cannot reset its peak counter), ``class_counts_after``, ``rows_synthetic``.
+        platform cannot reset its peak counter), ``class_counts_after``,
+        ``rows_synthetic`` (synthetic rows in the output), ``rows_out``.
     """
     import numpy as np
 
     from torchsmote.io.formats import open_source
-    from torchsmote.io.streaming import ResampleOptions, plan_resample, read_arrays
+    from torchsmote.io.in_memory import resampled_strategy, synthetic_mask
+    from torchsmote.io.methods import ResampleOptions, build_estimator, resolve_options
+    from torchsmote.io.streaming import plan_resample, read_arrays
 
-    options = ResampleOptions(**spec["options"])
+    method, options = resolve_options(ResampleOptions(**spec["options"]))
     source = open_source(spec["input"], label=spec["label"])
     plan = plan_resample(
         source, label=getattr(source, "label_name", spec["label"]), features=spec["features"], options=options
     )
     X, y = read_arrays(plan)
-    # Both libraries get the resolved strategy as {label: rows after}, so string
-    # labels from JSON and float ratios mean exactly the same thing to each.
-    targets = {label: n for label, n in plan.counts_after().items() if plan.to_generate.get(label, 0) > 0}
-    module_name, class_name = (
-        plan.method.estimator if library == "torchsmote" else plan.method.imblearn_estimator
-    )
-    sampler_class = getattr(importlib.import_module(module_name), class_name)
-    params = dict(sampling_strategy=targets, k_neighbors=options.k_neighbors, random_state=options.seed)
-    if library == "torchsmote":
-        params.update(
-            device=options.device, knn_backend=options.knn_backend, kernel_backend=options.kernel_backend
-        )
-    _warm_up(sampler_class, params, targets, X, y)
+    # Both libraries get the resolved strategy ({label: rows after} for over-sampling,
+    # the classes to clean for cleaning), so string labels from JSON and float ratios
+    # mean exactly the same thing to each.
+    strategy = resampled_strategy(plan)
+
+    def make(sampling_strategy):
+        return build_estimator(method, options, sampling_strategy, library)
+
+    _warm_up(make, plan, strategy, X, y)
     times, peak = [], None
     for attempt in range(spec.get("repeat", 1)):
-        sampler = sampler_class(**params)
+        sampler = make(strategy)
         can_reset = _reset_peak()
         before = _status_kib("VmRSS") if can_reset else None
         start = time.perf_counter()
@@ -86,8 +84,10 @@ def measure(library: str, spec: dict) -> dict:
         if attempt == 0:
             if can_reset:
                 peak = (_status_kib("VmHWM") - before) * 1024
-            after = dict(zip(*np.unique(y_res, return_counts=True), strict=True))
-            n_synthetic = int(X_res.shape[0] - X.shape[0])
+            # Every input class, 0 for one a cleaner emptied (as resample's summary).
+            after = {label: int(np.count_nonzero(np.asarray(y_res) == label)) for label in plan.classes}
+            n_synthetic = int(synthetic_mask(method, sampler, len(y), np.asarray(y_res)).sum())
+            n_out = int(X_res.shape[0])
         del X_res, y_res, sampler
     return {
         "library": library,
@@ -97,27 +97,34 @@ def measure(library: str, spec: dict) -> dict:
         "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "class_counts_after": {str(k): int(v) for k, v in after.items()},
         "rows_synthetic": n_synthetic,
-        "output_bytes": int((X.shape[0] + n_synthetic) * X.shape[1] * X.itemsize),
+        "rows_out": n_out,
+        "output_bytes": int(n_out * X.shape[1] * X.itemsize),
     }
 
 
-def _warm_up(sampler_class, params: dict, targets: dict, X, y) -> None:
-    """One untimed call on a few hundred rows of each over-sampled class.
+def _warm_up(make, plan, strategy, X, y) -> None:
+    """One untimed call on up to 256 rows of each class.
 
     The first call of a process pays one-off costs (torch's kernels and thread
     pool, imports inside libraries): 13 MiB and tens of milliseconds for torchsmote
     on a 220-row file. Those are not ``fit_resample``'s, so neither timings nor the
-    peak-memory figure should include them.
+    peak-memory figure should include them. Every class is in the sample (a
+    sample of one class is refused before any work is done); an over-sampling
+    target asks for 8 rows more than the sample has, an under-sampling one for
+    no more than it has.
     """
     import numpy as np
 
-    rows = [np.flatnonzero(y == label)[:256] for label in targets]
-    if not rows:
-        return
-    subset = np.sort(np.concatenate(rows))
-    small_targets = {label: int((y[subset] == label).sum()) + 8 for label in targets}
+    subset = np.sort(np.concatenate([np.flatnonzero(y == label)[:256] for label in plan.classes]))
+    y_small = y[subset]
+    if isinstance(strategy, dict):
+        have = {label: int(np.count_nonzero(y_small == label)) for label in strategy}
+        if plan.method.sampling_type == "over-sampling":
+            strategy = {label: n + 8 for label, n in have.items()}
+        else:
+            strategy = {label: min(n, strategy[label]) for label, n in have.items()}
     try:
-        sampler_class(**{**params, "sampling_strategy": small_targets}).fit_resample(X[subset], y[subset])
+        make(strategy).fit_resample(X[subset], y_small)
     except Exception:  # only a warm-up: the timed call reports any real error
         pass
 

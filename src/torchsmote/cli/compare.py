@@ -1,9 +1,10 @@
 """``torchsmote compare INPUT --label COL``: torchsmote and imbalanced-learn side by side.
 
 Each library runs in its own fresh process on the same data with the same
-settings (strategy resolved once, same k and seed), and reports seconds, the
-ratio to torchsmote's time, the peak memory its ``fit_resample`` added and the
-class counts it produced.
+settings (strategy resolved once, same --method and its parameters, same seed),
+and reports seconds, the ratio to torchsmote's time, the peak memory its
+``fit_resample`` added and the class counts it produced. Every --method works;
+each library holds the whole file in memory.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import asdict
 from ._common import (
     EXIT_OK,
     add_data_options,
+    describe_method,
     format_counts,
     log,
     parse_categorical,
@@ -63,9 +65,10 @@ def _child(library: str, spec: dict) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     from torchsmote.io.formats import open_source
+    from torchsmote.io.methods import estimator_params, resolve_options
     from torchsmote.io.streaming import plan_resample
 
-    options = resample_options(args)
+    method, options = resolve_options(resample_options(args))
     label = require_label(args)
     features = parse_columns(args.features)
     # Check the file and the options once, here, so errors read the same as resample's.
@@ -101,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         "command": "compare",
         "input": args.input,
         "method": options.method,
+        "estimator": method.estimator_class().__name__,
+        "estimator_params": estimator_params(method, options),
         "k_neighbors": options.k_neighbors,
         "seed": options.seed,
         "rows_in": plan.n_rows,
@@ -121,10 +126,7 @@ def _mib(n: int | None) -> str:
 
 
 def _print_table(summary: dict) -> None:
-    print(
-        f"torchsmote compare: {summary['input']}, {summary['rows_in']:,} rows, method {summary['method']}, "
-        f"k_neighbors={summary['k_neighbors']}, seed {summary['seed']}"
-    )
+    print(f"torchsmote compare: {summary['input']}, {summary['rows_in']:,} rows, {describe_method(summary)}")
     print(f"class counts before: {format_counts(summary['class_counts_before'])}")
     names = {"torchsmote": "torchsmote", "imblearn": "imbalanced-learn"}
     print(f"{'library':<17} {'seconds':>9} {'x torchsmote':>12} {'peak memory':>13}  class counts after")

@@ -3,8 +3,9 @@
 Two panels: class counts before and after, and a 2-D PCA projection of real
 rows of the over-sampled classes against synthetic ones. Only a sample is
 drawn (``--max-points`` per class and kind): the first synthetic rows of each
-class are exactly the first rows ``resample`` would write, since row ``i`` of a
-class never depends on how many rows are made.
+class are exactly the first rows ``resample`` would write (for smote, since row
+``i`` of a class never depends on how many rows are made, only those rows are
+made; the other methods run whole, in memory, as ``resample`` runs them).
 """
 
 from __future__ import annotations
@@ -161,8 +162,25 @@ def render_report(
     return fig
 
 
+def _in_memory_rows(plan, options, max_points: int, progress):
+    """An in-memory method's run: real rows of each class it over-sampled (kept in its output),
+    its first ``max_points`` synthetic rows per class, and the class counts after."""
+    from torchsmote.io.in_memory import resample_arrays
+
+    result = resample_arrays(plan, options, progress=progress)
+    pools, synthetic = {}, []
+    for label in plan.classes:
+        of_class = result.y == label
+        made = np.flatnonzero(of_class & result.synthetic)
+        if made.size:
+            pools[label] = result.X[of_class & ~result.synthetic]
+            synthetic.append(result.X[made[:max_points]])
+    return pools, synthetic, result.counts_after(plan)
+
+
 def run(args: argparse.Namespace) -> int:
     from torchsmote.io.formats import OptionError, open_source
+    from torchsmote.io.methods import estimator_params, resolve_options
     from torchsmote.io.streaming import check_output, gather_pools, plan_resample, synthetic_chunks
     from torchsmote.io.writers import AtomicPath
 
@@ -170,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     if output.suffix.lower() != ".png":
         raise OptionError(f"plot output {output} must be a .png file")
     label = require_label(args)
-    options = resample_options(args)
+    options = resolve_options(resample_options(args))[1]
     progress = progress_factory(args)
     use_system_allocator()
     source = open_source(args.input, label=label)
@@ -184,8 +202,16 @@ def run(args: argparse.Namespace) -> int:
         options=options,
         progress=progress,
     )
-    pools = gather_pools(plan, chunk_rows=options.chunk_rows, progress=progress)
     rng = np.random.default_rng(0)  # the sample of real rows only; never the synthetic rows
+    if plan.method.in_memory:
+        pools, synthetic, counts_after = _in_memory_rows(plan, options, args.max_points, progress)
+    else:
+        pools = gather_pools(plan, chunk_rows=options.chunk_rows, progress=progress)
+        synthetic = [
+            rows.copy()
+            for *_, rows in synthetic_chunks(plan, pools, options, limit=args.max_points, progress=progress)
+        ]
+        counts_after = plan.counts_after()
     real = []
     for pool in pools.values():
         keep = (
@@ -194,19 +220,20 @@ def run(args: argparse.Namespace) -> int:
             else pool[rng.choice(len(pool), args.max_points, replace=False)]
         )
         real.append(keep)
-    synthetic = [
-        rows.copy()
-        for *_, rows in synthetic_chunks(plan, pools, options, limit=args.max_points, progress=progress)
-    ]
     d = len(plan.features)
     real_rows = np.concatenate(real) if real else np.empty((0, d))
     synthetic_rows = np.concatenate(synthetic) if synthetic else np.empty((0, d))
     fig = render_report(
         {str(k): v for k, v in plan.counts_before().items()},
-        {str(k): v for k, v in plan.counts_after().items()},
+        {str(k): v for k, v in counts_after.items()},
         real_rows,
         synthetic_rows,
-        title=f"{Path(args.input).name}: {options.method}, k={options.k_neighbors}, seed {options.seed}",
+        title=f"{Path(args.input).name}: "
+        + ", ".join(
+            [options.method]
+            + [f"{k}={v}" for k, v in estimator_params(plan.method, options).items() if k != "random_state"]
+            + ([f"seed {options.seed}"] if options.seed is not None else [])
+        ),
     )
     target = AtomicPath(output)
     try:
@@ -221,7 +248,7 @@ def run(args: argparse.Namespace) -> int:
         "input": args.input,
         "output": str(output),
         "class_counts_before": {str(k): v for k, v in plan.counts_before().items()},
-        "class_counts_after": {str(k): v for k, v in plan.counts_after().items()},
+        "class_counts_after": {str(k): v for k, v in counts_after.items()},
         "points_real": len(real_rows),
         "points_synthetic": len(synthetic_rows),
     }

@@ -1,4 +1,4 @@
-"""``torchsmote resample INPUT -o OUTPUT --label COL``: resample a file, streaming."""
+"""``torchsmote resample INPUT -o OUTPUT --label COL``: resample a file (``smote`` streams)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 from ._common import (
     EXIT_OK,
     add_data_options,
+    describe_method,
     format_counts,
     log,
     parse_categorical,
@@ -18,15 +19,19 @@ from ._common import (
     use_system_allocator,
 )
 
-HELP = "resample a Parquet, CSV, Feather, .npy or .npz file (streamed: memory stays bounded)"
+HELP = "resample a Parquet, CSV, Feather, .npy or .npz file (smote streams: memory stays bounded)"
 
 DESCRIPTION = """\
-Resample INPUT into OUTPUT: the original rows (unless --synthetic-only), then the
-synthetic rows class by class, exactly the rows torchsmote.SMOTE makes with the
-same seed. Formats follow the file extensions (.parquet/.pq, .csv,
-.feather/.arrow/.ipc, .npy, .npz) and may differ between input and output.
-Columns other than the label and the features are not written. The output is
-written to a temporary file beside it and renamed on success.
+Resample INPUT into OUTPUT: exactly the rows the --method's estimator makes
+with the same seed (fit_resample). For smote (the default) the original rows
+(unless --synthetic-only), then the synthetic rows class by class, streamed:
+memory stays bounded whatever the file's size. Every other method reads the
+whole file into memory, runs its estimator once and writes the rows it returns
+(over-samplers: the original rows, then the synthetic ones). Formats follow the
+file extensions (.parquet/.pq, .csv, .feather/.arrow/.ipc, .npy, .npz) and may
+differ between input and output. Columns other than the label and the features
+are not written. The output is written to a temporary file beside it and
+renamed on success.
 Exit codes: 0 done, 1 the data stopped the run, 2 a wrong command line."""
 
 
@@ -35,11 +40,16 @@ def add_parser(commands) -> argparse.ArgumentParser:
     parser.add_argument("input", nargs="?", metavar="INPUT", help="the file to resample")
     parser.add_argument("-o", "--output", metavar="OUTPUT", help="where to write (extension = format)")
     add_data_options(parser)
-    parser.add_argument("--synthetic-only", action="store_true", help="write only the synthetic rows")
+    parser.add_argument(
+        "--synthetic-only",
+        action="store_true",
+        help="write only the synthetic rows (over-samplers; refused by methods that remove rows)",
+    )
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="show class counts before/after; read labels only, write nothing",
+        help="show class counts before/after and write nothing (smote reads the labels only; "
+        "the other methods read everything and run)",
     )
     parser.add_argument("--force", action="store_true", help="replace an existing OUTPUT (never INPUT)")
     parser.add_argument(
@@ -64,13 +74,20 @@ def run(args: argparse.Namespace) -> int:
                 ("--json", args.json),
                 ("--dry-run", args.dry_run),
                 ("--synthetic-only", args.synthetic_only),
+                ("--method", args.method != "smote"),
+                ("--m-neighbors", args.m_neighbors is not None),
+                ("--shrinkage", args.shrinkage is not None),
             )
             if given
         ]
         if ignored:
             raise OptionError(f"--demo runs the built-in dataset and takes no {', '.join(ignored)}")
-
-        return run_demo(demo_defaults(seed=args.seed, device=args.device, k_neighbors=args.k_neighbors))
+        given = {
+            name: value
+            for name, value in (("seed", args.seed), ("k_neighbors", args.k_neighbors))
+            if value is not None
+        }
+        return run_demo(demo_defaults(device=args.device, **given))
     if args.input is None:
         raise OptionError("resample needs INPUT (or --demo)")
     if args.output is None and not args.dry_run:
@@ -99,16 +116,17 @@ def _print_summary(summary: dict) -> None:
     where = "dry run, nothing written" if summary["dry_run"] else f"-> {summary['output']}"
     print(f"torchsmote resample: {summary['input']} {where}")
     print(
-        f"method {summary['method']}, k_neighbors={summary['k_neighbors']}, seed {summary['seed']}, "
-        f"{len(summary['features'])} feature(s), label {summary['label']!r}"
+        f"{describe_method(summary)}, {len(summary['features'])} feature(s), label {summary['label']!r}"
         + (f", device {summary['device']}" if summary["device"] else "")
+        + (", read whole into memory" if summary["in_memory"] else "")
     )
     print(f"class counts before: {format_counts(summary['class_counts_before'])}")
     print(f"class counts after:  {format_counts(summary['class_counts_after'])}")
+    removed = f", {summary['rows_removed']:,} input rows removed" if summary["rows_removed"] else ""
     if summary["dry_run"]:
-        print(f"would write {summary['rows_synthetic']:,} synthetic rows")
+        print(f"would write {summary['rows_synthetic']:,} synthetic rows{removed}")
     else:
         print(
-            f"wrote {summary['rows_out']:,} rows ({summary['rows_synthetic']:,} synthetic) "
+            f"wrote {summary['rows_out']:,} rows ({summary['rows_synthetic']:,} synthetic{removed}) "
             f"in {summary['seconds']['total']:.2f} s"
         )

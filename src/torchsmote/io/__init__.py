@@ -1,4 +1,8 @@
-"""File IO for the command line: streamed table readers, atomic writers, streamed resampling.
+"""File IO for the command line: streamed table readers, atomic writers, resampling files.
+
+``methods`` holds the registry of samplers the command runs; ``streaming``
+resamples a file without holding it (``smote``) and ``in_memory`` runs the
+other samplers on the whole file.
 
 Needs the ``io`` extra (``pip install 'torchsmote[io]'``: pyarrow, tqdm); it is
 imported lazily, so ``import torchsmote`` and ``import torchsmote.io`` work
@@ -7,11 +11,9 @@ without it and the first file operation names the missing package.
 
 from ._deps import MissingDependencyError
 from .formats import FORMATS, FormatError, OptionError, TableSource, detect_format, open_source
+from .methods import DEFAULT_CHUNK_ROWS, METHODS, Method, ResampleOptions, build_estimator, resolve_options
 from .streaming import (
-    DEFAULT_CHUNK_ROWS,
-    METHODS,
     Plan,
-    ResampleOptions,
     check_output,
     gather_pools,
     plan_resample,
@@ -27,11 +29,13 @@ __all__ = [
     "METHODS",
     "AtomicPath",
     "FormatError",
+    "Method",
     "MissingDependencyError",
     "OptionError",
     "Plan",
     "ResampleOptions",
     "TableSource",
+    "build_estimator",
     "check_output",
     "detect_format",
     "gather_pools",
@@ -41,5 +45,6 @@ __all__ = [
     "plan_resample",
     "read_arrays",
     "resample_file",
+    "resolve_options",
     "synthetic_chunks",
 ]

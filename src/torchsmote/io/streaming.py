@@ -18,6 +18,10 @@ whole data with the same seed: class ``c``'s stream key is
 makes row ``i`` of a stream the same whichever chunk it is generated in. The
 output order is the estimator's: original rows in input order, then synthetic
 rows class by class in sorted label order.
+
+Only a method with per-class steps (``smote``, see :data:`METHODS`) streams;
+:func:`resample_file` hands the others to :mod:`torchsmote.io.in_memory`,
+after the same plan pass.
 """
 
 from __future__ import annotations
@@ -33,15 +37,21 @@ import numpy as np
 import torch
 
 from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
-from torchsmote.generation import generate_rows
 from torchsmote.kernels.counter_rng import stream_key
 from torchsmote.memory import release_freed_host_memory
-from torchsmote.neighbors import class_neighbors
 from torchsmote.sampling_strategy import label_repr, resolve_sampling_strategy
 from torchsmote.validation import check_labels, class_counts
 
 from ._deps import require_pyarrow
 from .formats import OptionError, TableSource, detect_format, open_source
+from .methods import (
+    DEFAULT_CHUNK_ROWS,
+    METHODS,
+    Method,
+    ResampleOptions,
+    estimator_params,
+    resolve_options,
+)
 from .writers import numpy_label_path, open_writer
 
 __all__ = [
@@ -57,13 +67,9 @@ __all__ = [
     "synthetic_chunks",
 ]
 
-#: Rows per read batch and per generation chunk: 64k rows x 32 float32 features
-#: is 8 MiB, small against any output worth streaming, large enough that the
-#: per-batch overhead (Arrow conversion, kernel launch) stays under 1% of the work.
-DEFAULT_CHUNK_ROWS = 65_536
-
 #: progress(phase, total) -> object with update(n) and close(); phases are
-#: 'labels' (pass 1), 'read' (pass 2), 'k-NN', 'generate' and 'write'.
+#: 'labels' (pass 1), 'read' (pass 2), 'k-NN', 'generate' and 'write'; the
+#: in-memory methods have 'resample' (their fit_resample) in place of 'k-NN' and 'generate'.
 ProgressFactory = Callable[[str, int | None], Any]
 
 
@@ -79,79 +85,10 @@ def no_progress(phase: str, total: int | None) -> _NoProgress:
     return _NoProgress()
 
 
-@dataclass
-class ResampleOptions:
-    """Resampling settings shared by the file tools (the estimator's parameters).
-
-    Attributes
-    ----------
-    method : str
-        A key of :data:`METHODS`.
-    sampling_strategy : float, str or dict
-        As :class:`torchsmote.SMOTE`'s; dict keys may also be the labels
-        written as strings (``{"1": 500}`` from JSON).
-    k_neighbors : int
-    seed : int
-        Counter-RNG seed (``random_state``).
-    device, knn_backend, kernel_backend : str
-        As :class:`torchsmote.SMOTE`'s.
-    chunk_rows : int
-        Rows per read batch and per generation chunk (never changes the rows made).
-    synthetic_only : bool
-        Write only the synthetic rows.
-    """
-
-    method: str = "smote"
-    sampling_strategy: float | str | Mapping = "auto"
-    k_neighbors: int = 5
-    seed: int = 0
-    device: str = "auto"
-    knn_backend: str = "auto"
-    kernel_backend: str = "auto"
-    chunk_rows: int = DEFAULT_CHUNK_ROWS
-    synthetic_only: bool = False
-
-
-class _SmoteMethod:
-    """SMOTE's steps on one class: exact k-NN, then interpolation from the counter RNG."""
-
-    name = "smote"
-    supports_categorical = False
-    estimator = ("torchsmote", "SMOTE")
-    imblearn_estimator = ("imblearn.over_sampling", "SMOTE")
-
-    def __init__(self, options: ResampleOptions):
-        self.k = options.k_neighbors
-
-    def check_class(self, label, n_rows: int) -> None:
-        # The estimator's rule and wording (SMOTE._check_class_size), in the command's terms.
-        if n_rows < self.k + 1:
-            raise ValueError(
-                f"class {label_repr(label)} has {n_rows} row(s); SMOTE with k_neighbors={self.k} needs "
-                f"at least {self.k + 1} rows of each class it over-samples (lower --k-neighbors, or "
-                "leave that class out of --sampling-strategy)"
-            )
-
-    def neighbors(self, pool: torch.Tensor, knn_backend: str) -> torch.Tensor:
-        return class_neighbors(pool, self.k, knn_backend)
-
-    def generate(self, pool, neighbors, key, out, start, kernel_backend) -> None:
-        generate_rows(pool, neighbors, key, out, backend=kernel_backend, start=start)
-
-
-#: Samplers the file tools can run, by command-line name. A new sampler plugs in
-#: with its per-class steps (check_class, neighbors, generate) and estimator names.
-METHODS: dict[str, type] = {"smote": _SmoteMethod}
-
-
 def _method(options: ResampleOptions):
-    if options.method not in METHODS:
-        raise OptionError(f"unknown method {options.method!r}; known methods: {', '.join(sorted(METHODS))}")
-    if isinstance(options.k_neighbors, bool) or options.k_neighbors < 1:
-        raise OptionError(f"k_neighbors must be an integer >= 1, got {options.k_neighbors!r}")
-    if options.chunk_rows < 1:
-        raise OptionError(f"chunk_rows must be >= 1, got {options.chunk_rows}")
-    return METHODS[options.method](options)
+    """The registry entry of ``options.method`` and its streamed steps (None: an in-memory method)."""
+    method, options = resolve_options(options)
+    return method, (None if method.streamed is None else method.streamed(options))
 
 
 @dataclass
@@ -171,12 +108,24 @@ class Plan:
         Sorted labels; a class's position is its RNG stream id.
     counts : ndarray of shape (n_classes,), int64
     to_generate : dict
-        ``{label: synthetic rows}`` as resolved by the sampling strategy.
+        ``{label: synthetic rows}`` as resolved by the sampling strategy (over-sampling
+        methods; empty for the others). Exact for the streamed method; an in-memory
+        method may make other counts (ADASYN rounds per row, borderline SMOTE
+        skips a class with no row in danger): its run says.
     work_dtype : numpy dtype
         Float dtype the engine computes in (the estimator's rule for a frame:
         all-float columns keep their common float type, anything else is float64).
     schema : pyarrow.Schema
         Schema of the output batches.
+    method : Method
+        The registry entry.
+    steps : object or None
+        The method's per-class steps for the streamed engine (None: in memory).
+    strategy : float, str, list or dict
+        ``sampling_strategy`` as the estimator gets it (string labels matched).
+    targets : dict
+        The strategy resolved for the method's sampling type (clean-sampling:
+        the classes to clean are its keys).
     """
 
     source: TableSource
@@ -188,7 +137,10 @@ class Plan:
     to_generate: dict
     work_dtype: np.dtype
     schema: Any
-    method: Any = field(repr=False, default=None)
+    method: Method | None = field(repr=False, default=None)
+    steps: Any = field(repr=False, default=None)
+    strategy: Any = "auto"
+    targets: dict = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -238,17 +190,21 @@ def _label_values(pa, column, offset: int, name: str) -> np.ndarray:
 
 
 def _match_strategy_keys(strategy, classes: np.ndarray):
-    """Let dict keys name labels as strings (JSON keys are always strings)."""
-    if not isinstance(strategy, Mapping):
+    """Let dict keys and list items name labels as strings (JSON keys are always strings)."""
+    if not isinstance(strategy, Mapping | list):
         return strategy
     by_text = {str(label): label for label in classes}
     by_text.update({label_repr(label): label for label in classes})
-    matched = {}
-    for key, target in strategy.items():
-        if isinstance(key, str) and key not in set(classes.tolist()) and key in by_text:
-            key = by_text[key]
-        matched[key] = target
-    return matched
+    known = set(classes.tolist())
+
+    def match(key):
+        if isinstance(key, str) and key not in known and key in by_text:
+            return by_text[key]
+        return key
+
+    if isinstance(strategy, list):
+        return [match(key) for key in strategy]
+    return {match(key): target for key, target in strategy.items()}
 
 
 def _choose_features(source: TableSource, label: str, features, categorical, method, pa) -> list[str]:
@@ -270,10 +226,10 @@ def _choose_features(source: TableSource, label: str, features, categorical, met
     explicit = [] if categorical in (None, "auto") else list(categorical)
     if explicit or (categorical == "auto" and non_numeric):
         which = explicit or non_numeric
-        if not method.supports_categorical:
+        if not method.categorical:
             raise OptionError(
                 f"categorical features ({', '.join(map(repr, which))}) are not supported by method "
-                f"{method.name!r} (it interpolates numeric features only); drop them with --features"
+                f"{method.name!r} (it takes numeric features only); drop them with --features"
             )
     if non_numeric:
         name = non_numeric[0]
@@ -331,7 +287,7 @@ def plan_resample(
     """
     pa = require_pyarrow()
     options = options or ResampleOptions()
-    method = _method(options)
+    method, steps = _method(options)
     if source.num_rows == 0:
         raise ValueError(f"{source.path} has no rows")
     features = _choose_features(source, label, features, categorical, method, pa)
@@ -357,10 +313,13 @@ def plan_resample(
     classes = merged[order]
     counts = np.array([totals[key] for key in merged[order].tolist()], dtype=np.int64)
     strategy = _match_strategy_keys(options.sampling_strategy, classes)
-    to_generate = resolve_sampling_strategy(strategy, classes, counts)
-    for label_value, n_rows in zip(classes, counts, strict=True):
-        if to_generate.get(label_value, 0) > 0:
-            method.check_class(label_value, int(n_rows))
+    # Checked here, before any row is read: the estimator resolves it the same way.
+    targets = resolve_sampling_strategy(strategy, classes, counts, sampling_type=method.sampling_type)
+    to_generate = targets if method.sampling_type == "over-sampling" else {}
+    if steps is not None:
+        for label_value, n_rows in zip(classes, counts, strict=True):
+            if to_generate.get(label_value, 0) > 0:
+                steps.check_class(label_value, int(n_rows))
     columns = [name for name in source.column_names if name in set(features) or name == label]
     label_type = source.schema.field(label).type
     if pa.types.is_dictionary(label_type):
@@ -378,6 +337,9 @@ def plan_resample(
         work_dtype=_work_dtype(pa, source.schema, features),
         schema=schema,
         method=method,
+        steps=steps,
+        strategy=strategy,
+        targets=targets,
     )
 
 
@@ -515,7 +477,13 @@ def synthetic_chunks(
         ``plan.work_dtype``. It is a view of a reused buffer: consume (write or
         copy) it before asking for the next chunk.
     """
-    method = plan.method or _method(options)
+    options = resolve_options(options)[1]  # seed 0 when not given
+    method = plan.steps or _method(options)[1]
+    if method is None:
+        raise OptionError(
+            f"method {options.method!r} does not stream (it needs every row at once); "
+            "use resample_file or torchsmote.io.in_memory.resample_arrays"
+        )
     backends = _backends(plan, options)
     timings = timings if timings is not None else {}
     timings.setdefault("knn", 0.0)
@@ -562,20 +530,30 @@ def _synthetic_batch(pa, plan: Plan, rows: np.ndarray, label_array):
     return pa.RecordBatch.from_arrays(arrays, schema=plan.schema)
 
 
-def read_arrays(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+def read_arrays(
+    plan: Plan, *, chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: ProgressFactory = no_progress
+) -> tuple[np.ndarray, np.ndarray]:
     """The whole input as ``X`` of shape (n, d) in ``plan.work_dtype`` and ``y`` of shape (n,).
 
-    For tools that need the data in memory (``torchsmote compare``).
+    For tools that need the data in memory (``torchsmote compare``, the
+    in-memory methods). The values are checked as :func:`gather_pools` checks them.
     """
     pa = require_pyarrow()
     X = np.empty((plan.n_rows, len(plan.features)), dtype=plan.work_dtype)
     labels = []
     offset = 0
-    for batch in plan.source.batches(plan.columns, DEFAULT_CHUNK_ROWS):
+    bar = progress("read", plan.n_rows)
+    for batch in plan.source.batches(plan.columns, chunk_rows):
+        if offset + batch.num_rows > plan.n_rows:
+            raise ValueError(f"{plan.source.path} changed while it was read (more than {plan.n_rows} rows)")
         _check_features(pa, batch, plan.features, offset)
         X[offset : offset + batch.num_rows] = _matrix(batch, plan.features, plan.work_dtype)
         labels.append(_label_values(pa, batch.column(plan.label), offset, plan.label))
         offset += batch.num_rows
+        bar.update(batch.num_rows)
+    bar.close()
+    if offset != plan.n_rows:
+        raise ValueError(f"{plan.source.path} changed while it was read ({offset} rows, then {plan.n_rows})")
     return X, np.concatenate(labels)
 
 
@@ -621,7 +599,11 @@ def resample_file(
     force: bool = False,
     progress: ProgressFactory = no_progress,
 ) -> dict:
-    """Resample a file into another, streaming (see the module docstring).
+    """Resample a file into another: streamed for ``smote``, in memory for the other methods.
+
+    ``smote`` streams (see the module docstring); the other methods read the
+    whole file, run their estimator's ``fit_resample`` and write its rows in
+    chunks (:mod:`torchsmote.io.in_memory`).
 
     Parameters
     ----------
@@ -630,7 +612,9 @@ def resample_file(
         or ``.npz``.
     output_path : str or Path or None
         Destination (format from its extension, may differ from the input's);
-        None: a dry run that reads the labels only and writes nothing.
+        None: a dry run that writes nothing. It reads the labels only for the
+        streamed method; an in-memory method reads everything and runs (its
+        counts after depend on the data).
     label : str
         Label column (``.npy``: labels file; ``.npz``: labels key).
     features : list of str, optional
@@ -647,7 +631,7 @@ def resample_file(
     dict
         The summary printed by ``torchsmote resample --json`` (documented in the README).
     """
-    options = options or ResampleOptions()
+    method, options = resolve_options(options or ResampleOptions())
     started = time.perf_counter()
     seconds: dict[str, float] = {}
     source = open_source(input_path, label=label)
@@ -660,6 +644,8 @@ def resample_file(
         source, label=column, features=features, categorical=categorical, options=options, progress=progress
     )
     seconds["plan"] = time.perf_counter() - started
+    if method.in_memory:
+        return _resample_in_memory(input_path, output, source, plan, options, progress, seconds, started)
     n_out = plan.n_synthetic + (0 if options.synthetic_only else plan.n_rows)
     backends = None
     if output is not None:
@@ -710,6 +696,68 @@ def resample_file(
             tic = time.perf_counter()
         seconds["write"] = write_time[0] + time.perf_counter() - tic
     seconds["total"] = time.perf_counter() - started
+    return _summary(
+        input_path,
+        output,
+        source,
+        plan,
+        options,
+        device=None if backends is None else str(backends.device),
+        knn_backend=None if backends is None else backends.knn,
+        rows_synthetic=plan.n_synthetic,
+        rows_removed=0,
+        rows_out=n_out if output is not None else 0,
+        counts_after=plan.counts_after(),
+        synthetic_per_class=plan.to_generate,
+        seconds=seconds,
+    )
+
+
+def _resample_in_memory(input_path, output, source, plan, options, progress, seconds, started) -> dict:
+    # Imported here: in_memory builds on this module's plan and read helpers.
+    from .in_memory import resample_arrays, write_resampled
+
+    result = resample_arrays(plan, options, progress=progress, seconds=seconds)
+    rows_out = 0
+    if output is not None:
+        tic = time.perf_counter()
+        rows_out = write_resampled(plan, result, output, options, progress=progress)
+        seconds["write"] = time.perf_counter() - tic
+    seconds["total"] = time.perf_counter() - started
+    return _summary(
+        input_path,
+        output,
+        source,
+        plan,
+        options,
+        device=result.device,
+        knn_backend=result.knn_backend,
+        rows_synthetic=result.n_synthetic,
+        rows_removed=plan.n_rows - (len(result.y) - result.n_synthetic),
+        rows_out=rows_out,
+        counts_after=result.counts_after(plan),
+        synthetic_per_class=result.synthetic_per_class(plan),
+        seconds=seconds,
+    )
+
+
+def _summary(
+    input_path,
+    output: Path | None,
+    source: TableSource,
+    plan: Plan,
+    options: ResampleOptions,
+    *,
+    device: str | None,
+    knn_backend: str | None,
+    rows_synthetic: int,
+    rows_removed: int,
+    rows_out: int,
+    counts_after: dict,
+    synthetic_per_class: dict,
+    seconds: dict,
+) -> dict:
+    """The ``--json`` summary of a resample run, streamed or in memory (keys documented in the README)."""
     return {
         "command": "resample",
         "input": str(input_path),
@@ -718,18 +766,22 @@ def resample_file(
         "format_in": source.format,
         "format_out": None if output is None else detect_format(output),
         "method": options.method,
+        "estimator": plan.method.estimator_class().__name__,
+        "estimator_params": estimator_params(plan.method, options),
+        "in_memory": plan.method.in_memory,
         "label": plan.label,
         "features": plan.features,
         "k_neighbors": options.k_neighbors,
         "seed": options.seed,
-        "device": None if backends is None else str(backends.device),
-        "knn_backend": None if backends is None else backends.knn,
+        "device": device,
+        "knn_backend": knn_backend,
         "rows_in": plan.n_rows,
-        "rows_synthetic": plan.n_synthetic,
-        "rows_out": n_out if output is not None else 0,
+        "rows_synthetic": rows_synthetic,
+        "rows_removed": rows_removed,
+        "rows_out": rows_out,
         "synthetic_only": options.synthetic_only,
         "class_counts_before": {str(k): v for k, v in plan.counts_before().items()},
-        "class_counts_after": {str(k): v for k, v in plan.counts_after().items()},
-        "synthetic_per_class": {str(k): int(v) for k, v in plan.to_generate.items()},
+        "class_counts_after": {str(k): int(v) for k, v in counts_after.items()},
+        "synthetic_per_class": {str(k): int(v) for k, v in synthetic_per_class.items()},
         "seconds": {k: round(v, 6) for k, v in seconds.items()},
     }
