@@ -19,17 +19,29 @@ from torchsmote import (
     ADASYN,
     SMOTE,
     SMOTEENN,
+    SVMSMOTE,
     BorderlineSMOTE,
     EditedNearestNeighbours,
+    KMeansSMOTE,
     RandomOverSampler,
     SMOTETomek,
     TomekLinks,
 )
 from torchsmote.io import METHODS
 
-OVER_SAMPLERS = ["smote", "random", "adasyn", "borderline-1", "borderline-2"]
+OVER_SAMPLERS = ["smote", "random", "adasyn", "borderline-1", "borderline-2", "svm-smote", "kmeans-smote"]
 REMOVE_ROWS = ["enn", "tomek", "smote-enn", "smote-tomek"]
-TAKES_K = ["smote", "adasyn", "borderline-1", "borderline-2", "enn", "smote-enn", "smote-tomek"]
+TAKES_K = [
+    "smote",
+    "adasyn",
+    "borderline-1",
+    "borderline-2",
+    "svm-smote",
+    "kmeans-smote",
+    "enn",
+    "smote-enn",
+    "smote-tomek",
+]
 
 
 def reference(method: str, *, seed: int = 0, k: int | None = None, strategy="auto", **extra):
@@ -43,6 +55,10 @@ def reference(method: str, *, seed: int = 0, k: int | None = None, strategy="aut
         return ADASYN(random_state=seed, sampling_strategy=strategy, n_neighbors=k or 5)
     if method in ("borderline-1", "borderline-2"):
         return BorderlineSMOTE(random_state=seed, sampling_strategy=strategy, kind=method, **kw, **extra)
+    if method == "svm-smote":
+        return SVMSMOTE(random_state=seed, sampling_strategy=strategy, **kw, **extra)
+    if method == "kmeans-smote":
+        return KMeansSMOTE(random_state=seed, sampling_strategy=strategy, **kw, **extra)
     if method == "enn":
         return EditedNearestNeighbours(sampling_strategy=strategy, n_neighbors=k or 3)
     if method == "tomek":
@@ -255,6 +271,10 @@ def test_synthetic_only_writes_the_rows_after_the_input(tmp_path, capsys, files,
         ("enn", "--seed", 1),
         ("tomek", "--seed", 1),
         ("smote", "--m-neighbors", 4),
+        ("adasyn", "--m-neighbors", 4),
+        ("smote", "--cluster-balance-threshold", 0.1),
+        ("svm-smote", "--cluster-balance-threshold", "auto"),
+        ("enn", "--cluster-balance-threshold", 0.1),
         ("enn", "--m-neighbors", 4),
         ("adasyn", "--shrinkage", 0.5),
         ("smote-enn", "--shrinkage", 0.5),
@@ -288,6 +308,16 @@ def test_an_option_the_method_does_not_take_is_a_usage_error(
             BorderlineSMOTE(k_neighbors=3, m_neighbors=6, random_state=2),
         ),
         ("random", ["--shrinkage", 0.5, "--seed", 2], RandomOverSampler(shrinkage=0.5, random_state=2)),
+        (
+            "svm-smote",
+            ["--k-neighbors", 3, "--m-neighbors", 6, "--seed", 2],
+            SVMSMOTE(k_neighbors=3, m_neighbors=6, random_state=2),
+        ),
+        (
+            "kmeans-smote",
+            ["--k-neighbors", 3, "--cluster-balance-threshold", 0.01, "--seed", 2],
+            KMeansSMOTE(k_neighbors=3, cluster_balance_threshold=0.01, random_state=2),
+        ),
         (
             "smote-enn",
             ["--k-neighbors", 3, "--seed", 2],
@@ -457,3 +487,42 @@ def test_only_smote_streams(files):
     assert plan.steps is None and plan.method.in_memory
     with pytest.raises(OptionError, match="does not stream"):
         next(synthetic_chunks(plan, {}, options))
+
+
+def test_kmeans_smote_summary_reports_its_threshold(tmp_path, capsys, files):
+    path, label = files["parquet"]
+    args = ["resample", path, "-o", tmp_path / "o.parquet", "--label", label, "--method", "kmeans-smote"]
+    summary = summary_of(capsys, args)
+    assert summary["estimator"] == "KMeansSMOTE"
+    assert summary["estimator_params"] == {
+        "k_neighbors": 2,
+        "cluster_balance_threshold": "auto",
+        "random_state": 0,
+    }
+    code, stdout, err = run_cli([*args, "--force", "--cluster-balance-threshold", "0.05"], capsys)
+    assert code == 0, err
+    assert "k_neighbors=2, cluster_balance_threshold=0.05, seed 0" in stdout.splitlines()[1]
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", ""])
+def test_a_bad_cluster_balance_threshold_is_a_usage_error(tmp_path, capsys, files, value):
+    path, label = files["parquet"]
+    args = ["resample", path, "-o", tmp_path / "o.parquet", "--label", label, "--method", "kmeans-smote"]
+    code, stdout, err = run_cli([*args, "--cluster-balance-threshold", value], capsys)
+    assert code == 2 and stdout == "" and "--cluster-balance-threshold" in err
+    assert not (tmp_path / "o.parquet").exists()
+
+
+@pytest.mark.parametrize("method", ["svm-smote", "kmeans-smote"])
+def test_compare_runs_the_imblearn_counterpart(capsys, files, method):
+    pytest.importorskip("imblearn")
+    path, label = files["parquet"]
+    args = ["compare", path, "--label", label, "--method", method, "--json"]
+    if method == "kmeans-smote":  # imbalanced-learn's clusters differ: a low threshold lets both find some
+        args += ["--cluster-balance-threshold", "0.01"]
+    code, stdout, err = run_cli(args, capsys)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    for library in ("torchsmote", "imblearn"):
+        assert "error" not in summary[library], summary[library]
+        assert summary[library]["rows_synthetic"] > 0

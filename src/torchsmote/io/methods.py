@@ -73,6 +73,9 @@ class ResampleOptions:
         Borderline-SMOTE's ``m_neighbors`` (the neighbourhood that finds rows in danger).
     shrinkage : float or None
         RandomOverSampler's ``shrinkage`` (smoothed bootstrap).
+    cluster_balance_threshold : float, 'auto' or None
+        KMeansSMOTE's ``cluster_balance_threshold`` (None: not given; an explicit
+        ``'auto'`` counts as given, so a method without the parameter refuses it).
     seed : int or None
         Counter-RNG seed (``random_state``).
     device, knn_backend, kernel_backend : str
@@ -88,6 +91,7 @@ class ResampleOptions:
     k_neighbors: int | None = None
     m_neighbors: int | None = None
     shrinkage: float | None = None
+    cluster_balance_threshold: float | str | None = None
     seed: int | None = None
     device: str = "auto"
     knn_backend: str = "auto"
@@ -130,6 +134,7 @@ FLAGS = {
     "k_neighbors": "--k-neighbors",
     "m_neighbors": "--m-neighbors",
     "shrinkage": "--shrinkage",
+    "cluster_balance_threshold": "--cluster-balance-threshold",
     "seed": "--seed",
     "device": "--device",
     "knn_backend": "--knn-backend",
@@ -297,6 +302,22 @@ METHODS: dict[str, Method] = {
             summary="BorderlineSMOTE(kind='borderline-2')",
         ),
         Method(
+            "svm-smote",
+            "torchsmote:SVMSMOTE",
+            "imblearn.over_sampling:SVMSMOTE",
+            _OVER,
+            options={"k_neighbors": "k_neighbors", "m_neighbors": "m_neighbors"},
+            summary="SVMSMOTE",
+        ),
+        Method(
+            "kmeans-smote",
+            "torchsmote:KMeansSMOTE",
+            "imblearn.over_sampling:KMeansSMOTE",
+            _OVER,
+            options={"k_neighbors": "k_neighbors", "cluster_balance_threshold": "cluster_balance_threshold"},
+            summary="KMeansSMOTE",
+        ),
+        Method(
             "enn",
             "torchsmote:EditedNearestNeighbours",
             "imblearn.under_sampling:EditedNearestNeighbours",
@@ -342,9 +363,18 @@ def method_named(name: str) -> Method:
     return METHODS[name]
 
 
+#: Options whose default is ``"auto"``: "auto" there means "not given".
+_AUTO_DEFAULTS = frozenset({"device", "knn_backend", "kernel_backend"})
+
+#: Method-specific options filled in with the estimator's default when not given.
+_FILLED = ("k_neighbors", "m_neighbors", "cluster_balance_threshold")
+
+
 def _given(options: ResampleOptions, option: str) -> bool:
     value = getattr(options, option)
-    return value not in (None, "auto")
+    if option in _AUTO_DEFAULTS:
+        return value not in (None, "auto")
+    return value is not None
 
 
 def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
@@ -354,8 +384,8 @@ def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
     -------
     method : Method
     options : ResampleOptions
-        A copy with ``k_neighbors``/``m_neighbors`` set to the values the
-        estimator will use (None where the method has no such parameter) and
+        A copy with ``k_neighbors``/``m_neighbors``/``cluster_balance_threshold``
+        set to the values the estimator will use (None where the method has no such parameter) and
         ``seed`` 0 when not given for a method that draws random numbers.
         Resolving twice gives the same result.
 
@@ -363,7 +393,8 @@ def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
     ------
     OptionError
         Unknown method, an option the method's estimator does not take, a
-        neighbour count below 1, a negative or non-finite shrinkage, a chunk
+        neighbour count below 1, a negative or non-finite shrinkage, a
+        non-finite cluster balance threshold, a chunk
         size below 1, or ``synthetic_only`` for a method that removes rows.
     """
     method = method_named(options.method)
@@ -373,6 +404,17 @@ def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
             raise OptionError(f"{option} must be an integer >= 1, got {value!r}")
     if options.shrinkage is not None and not (math.isfinite(options.shrinkage) and options.shrinkage >= 0):
         raise OptionError(f"shrinkage must be a finite float >= 0, got {options.shrinkage!r}")
+    threshold = options.cluster_balance_threshold
+    if (
+        threshold is not None
+        and threshold != "auto"
+        and not (
+            isinstance(threshold, int | float)
+            and not isinstance(threshold, bool)
+            and math.isfinite(threshold)
+        )
+    ):
+        raise OptionError(f"cluster_balance_threshold must be 'auto' or a finite float, got {threshold!r}")
     if options.chunk_rows < 1:
         raise OptionError(f"chunk_rows must be >= 1, got {options.chunk_rows}")
     for option in FLAGS:
@@ -391,7 +433,7 @@ def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
         )
     filled = {
         option: getattr(options, option) if _given(options, option) else method.default(option)
-        for option in ("k_neighbors", "m_neighbors")
+        for option in _FILLED
     }
     if options.seed is None and method.target("seed") is not None:
         filled["seed"] = 0
