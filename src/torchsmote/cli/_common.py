@@ -187,8 +187,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--categorical",
         metavar="COLS|auto",
-        help="categorical feature columns, or auto (the non-numeric ones); methods that take them: "
-        + (", ".join(name for name, method in METHODS.items() if method.categorical) or "none yet"),
+        help="categorical feature columns of the input, or auto (its string and dictionary columns); "
+        "methods that take them: "
+        + (", ".join(name for name, method in METHODS.items() if method.categorical) or "none")
+        + " (smotenc needs them; smoten takes categorical features only, default auto)",
     )
     parser.add_argument(
         "--chunk-rows",

@@ -181,8 +181,10 @@ class Method:
         Per-class steps for the streamed engine (``check_class``, ``neighbors``,
         ``generate``); None: the method runs in memory.
     categorical : bool
-        Whether the method takes categorical features (none does yet: the
-        in-memory reader builds one numeric matrix).
+        Whether the method takes categorical features (``--categorical``): its
+        input is read as a pandas DataFrame (categorical columns keep their
+        types) instead of one numeric matrix, and an estimator with a
+        ``categorical_features`` parameter gets the categorical column names.
     summary : str
         One line for ``--help``.
     """
@@ -318,6 +320,24 @@ METHODS: dict[str, Method] = {
             summary="KMeansSMOTE",
         ),
         Method(
+            "smotenc",
+            "torchsmote:SMOTENC",
+            "imblearn.over_sampling:SMOTENC",
+            _OVER,
+            options={"k_neighbors": "k_neighbors"},
+            categorical=True,
+            summary="SMOTENC (needs --categorical)",
+        ),
+        Method(
+            "smoten",
+            "torchsmote:SMOTEN",
+            "imblearn.over_sampling:SMOTEN",
+            _OVER,
+            options={"k_neighbors": "k_neighbors"},
+            categorical=True,
+            summary="SMOTEN (categorical features only)",
+        ),
+        Method(
             "enn",
             "torchsmote:EditedNearestNeighbours",
             "imblearn.under_sampling:EditedNearestNeighbours",
@@ -447,7 +467,13 @@ def _shared(options: ResampleOptions, sampling_strategy, accepted: frozenset[str
     return {param: value for param, value in values.items() if param in accepted and value is not None}
 
 
-def build_estimator(method: Method, options: ResampleOptions, sampling_strategy, library: str = "torchsmote"):
+def build_estimator(
+    method: Method,
+    options: ResampleOptions,
+    sampling_strategy,
+    library: str = "torchsmote",
+    categorical: list[str] | None = None,
+):
     """The estimator ``method`` runs, with ``options`` mapped to its parameters.
 
     Parameters
@@ -460,10 +486,15 @@ def build_estimator(method: Method, options: ResampleOptions, sampling_strategy,
     library : {'torchsmote', 'imblearn'}
         imbalanced-learn's estimator takes the same mapping, less the parameters
         it lacks (``device``, the backends).
+    categorical : list of str, optional
+        The categorical feature columns (``Plan.categorical``): an estimator
+        with a ``categorical_features`` parameter (SMOTENC) gets them by name.
     """
     cls = method.estimator_class(library)
     params = _shared(options, sampling_strategy, _parameters(cls))
     params.update(method.fixed)
+    if categorical and "categorical_features" in _parameters(cls):
+        params["categorical_features"] = list(categorical)
     inner: dict[str, dict] = {part: {} for part in method.parts}
     for option, target in method.options.items():
         value = getattr(options, option)
@@ -477,13 +508,16 @@ def build_estimator(method: Method, options: ResampleOptions, sampling_strategy,
     return cls(**params)
 
 
-def estimator_params(method: Method, options: ResampleOptions) -> dict:
+def estimator_params(method: Method, options: ResampleOptions, categorical: list[str] | None = None) -> dict:
     """The parameters the command chose for the estimator (``part__param`` for inner samplers).
 
-    Method-specific options, ``random_state`` and fixed ones: what the
+    Method-specific options, ``categorical_features`` (the column names, for an
+    estimator that takes them), ``random_state`` and fixed ones: what the
     ``--json`` summary reports as ``estimator_params`` and the summary line prints.
     """
     params = {}
+    if categorical and "categorical_features" in _parameters(method.estimator_class()):
+        params["categorical_features"] = list(categorical)
     for option, target in method.options.items():
         value = getattr(options, option)
         if value is not None:
