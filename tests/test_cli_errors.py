@@ -53,7 +53,9 @@ def test_non_numeric_feature_names_the_column(tmp_path, capsys):
     pq.write_table(table, path)
     code, _, err = run_cli(["resample", path, "-o", tmp_path / "o.parquet", "--label", "target"], capsys)
     assert code == 1
-    assert_one_error_line(err, "feature column 'colour'", "string", "--features")
+    assert_one_error_line(
+        err, "feature column 'colour'", "string", "--features", "--method smotenc --categorical colour"
+    )
     assert files(tmp_path) == ["d.parquet"]
 
 
@@ -65,7 +67,7 @@ def test_categorical_not_supported_by_smote(tmp_path, capsys, categorical):
     args = ["resample", path, "-o", tmp_path / "o.parquet", "--label", "target", "--categorical", categorical]
     code, _, err = run_cli(args, capsys)
     assert code == 2
-    assert_one_error_line(err, "'colour'", "not supported by method 'smote'")
+    assert_one_error_line(err, "'colour'", "not supported by method 'smote'", "smotenc, smoten")
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])

@@ -12,24 +12,40 @@ import json
 
 import numpy as np
 import pytest
-from cli_helpers import SUMMARY_SCHEMA, make_table, pa, pq, read_back, run_cli, write_table
+from cli_helpers import SUMMARY_SCHEMA, make_table, pa, pacsv, pq, read_back, run_cli, write_table
 from utils import assert_equal_verbose
 
 from torchsmote import (
     ADASYN,
     SMOTE,
     SMOTEENN,
+    SMOTEN,
+    SMOTENC,
+    SVMSMOTE,
     BorderlineSMOTE,
     EditedNearestNeighbours,
+    KMeansSMOTE,
     RandomOverSampler,
     SMOTETomek,
     TomekLinks,
 )
 from torchsmote.io import METHODS
 
-OVER_SAMPLERS = ["smote", "random", "adasyn", "borderline-1", "borderline-2"]
+OVER_SAMPLERS = ["smote", "random", "adasyn", "borderline-1", "borderline-2", "svm-smote", "kmeans-smote"]
 REMOVE_ROWS = ["enn", "tomek", "smote-enn", "smote-tomek"]
-TAKES_K = ["smote", "adasyn", "borderline-1", "borderline-2", "enn", "smote-enn", "smote-tomek"]
+#: Over-samplers of categorical features (--categorical): tested on their own tables below.
+CATEGORICAL = ["smotenc", "smoten"]
+TAKES_K = [
+    "smote",
+    "adasyn",
+    "borderline-1",
+    "borderline-2",
+    "svm-smote",
+    "kmeans-smote",
+    "enn",
+    "smote-enn",
+    "smote-tomek",
+]
 
 
 def reference(method: str, *, seed: int = 0, k: int | None = None, strategy="auto", **extra):
@@ -43,6 +59,10 @@ def reference(method: str, *, seed: int = 0, k: int | None = None, strategy="aut
         return ADASYN(random_state=seed, sampling_strategy=strategy, n_neighbors=k or 5)
     if method in ("borderline-1", "borderline-2"):
         return BorderlineSMOTE(random_state=seed, sampling_strategy=strategy, kind=method, **kw, **extra)
+    if method == "svm-smote":
+        return SVMSMOTE(random_state=seed, sampling_strategy=strategy, **kw, **extra)
+    if method == "kmeans-smote":
+        return KMeansSMOTE(random_state=seed, sampling_strategy=strategy, **kw, **extra)
     if method == "enn":
         return EditedNearestNeighbours(sampling_strategy=strategy, n_neighbors=k or 3)
     if method == "tomek":
@@ -55,7 +75,8 @@ def reference(method: str, *, seed: int = 0, k: int | None = None, strategy="aut
 
 
 def test_every_registered_method_is_tested():
-    assert set(METHODS) == set(OVER_SAMPLERS + REMOVE_ROWS)
+    assert set(METHODS) == set(OVER_SAMPLERS + REMOVE_ROWS + CATEGORICAL)
+    assert [name for name, method in METHODS.items() if method.categorical] == CATEGORICAL
     assert [name for name, method in METHODS.items() if method.removes_rows] == REMOVE_ROWS
     assert [name for name, method in METHODS.items() if not method.in_memory] == ["smote"]
 
@@ -255,6 +276,10 @@ def test_synthetic_only_writes_the_rows_after_the_input(tmp_path, capsys, files,
         ("enn", "--seed", 1),
         ("tomek", "--seed", 1),
         ("smote", "--m-neighbors", 4),
+        ("adasyn", "--m-neighbors", 4),
+        ("smote", "--cluster-balance-threshold", 0.1),
+        ("svm-smote", "--cluster-balance-threshold", "auto"),
+        ("enn", "--cluster-balance-threshold", 0.1),
         ("enn", "--m-neighbors", 4),
         ("adasyn", "--shrinkage", 0.5),
         ("smote-enn", "--shrinkage", 0.5),
@@ -288,6 +313,16 @@ def test_an_option_the_method_does_not_take_is_a_usage_error(
             BorderlineSMOTE(k_neighbors=3, m_neighbors=6, random_state=2),
         ),
         ("random", ["--shrinkage", 0.5, "--seed", 2], RandomOverSampler(shrinkage=0.5, random_state=2)),
+        (
+            "svm-smote",
+            ["--k-neighbors", 3, "--m-neighbors", 6, "--seed", 2],
+            SVMSMOTE(k_neighbors=3, m_neighbors=6, random_state=2),
+        ),
+        (
+            "kmeans-smote",
+            ["--k-neighbors", 3, "--cluster-balance-threshold", 0.01, "--seed", 2],
+            KMeansSMOTE(k_neighbors=3, cluster_balance_threshold=0.01, random_state=2),
+        ),
         (
             "smote-enn",
             ["--k-neighbors", 3, "--seed", 2],
@@ -457,3 +492,269 @@ def test_only_smote_streams(files):
     assert plan.steps is None and plan.method.in_memory
     with pytest.raises(OptionError, match="does not stream"):
         next(synthetic_chunks(plan, {}, options))
+
+
+def test_kmeans_smote_summary_reports_its_threshold(tmp_path, capsys, files):
+    path, label = files["parquet"]
+    args = ["resample", path, "-o", tmp_path / "o.parquet", "--label", label, "--method", "kmeans-smote"]
+    summary = summary_of(capsys, args)
+    assert summary["estimator"] == "KMeansSMOTE"
+    assert summary["estimator_params"] == {
+        "k_neighbors": 2,
+        "cluster_balance_threshold": "auto",
+        "random_state": 0,
+    }
+    code, stdout, err = run_cli([*args, "--force", "--cluster-balance-threshold", "0.05"], capsys)
+    assert code == 0, err
+    assert "k_neighbors=2, cluster_balance_threshold=0.05, seed 0" in stdout.splitlines()[1]
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", ""])
+def test_a_bad_cluster_balance_threshold_is_a_usage_error(tmp_path, capsys, files, value):
+    path, label = files["parquet"]
+    args = ["resample", path, "-o", tmp_path / "o.parquet", "--label", label, "--method", "kmeans-smote"]
+    code, stdout, err = run_cli([*args, "--cluster-balance-threshold", value], capsys)
+    assert code == 2 and stdout == "" and "--cluster-balance-threshold" in err
+    assert not (tmp_path / "o.parquet").exists()
+
+
+@pytest.mark.parametrize("method", ["svm-smote", "kmeans-smote"])
+def test_compare_runs_the_imblearn_counterpart(capsys, files, method):
+    pytest.importorskip("imblearn")
+    path, label = files["parquet"]
+    args = ["compare", path, "--label", label, "--method", method, "--json"]
+    if method == "kmeans-smote":  # imbalanced-learn's clusters differ: a low threshold lets both find some
+        args += ["--cluster-balance-threshold", "0.01"]
+    code, stdout, err = run_cli(args, capsys)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    for library in ("torchsmote", "imblearn"):
+        assert "error" not in summary[library], summary[library]
+        assert summary[library]["rows_synthetic"] > 0
+
+
+# ----------------------------------------------------------------------------- categorical methods
+
+
+def mixed_table(n=400, seed=5):
+    """Continuous float32/float64 columns, a string, a dictionary and an int32 column, label in the middle."""
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(n) < 0.2, 1, 0)
+    y[:12] = 1
+    colour = np.where(
+        y == 1,
+        rng.choice(["red", "blue", "green"], n, p=[0.6, 0.3, 0.1]),
+        rng.choice(["red", "blue", "green"], n),
+    )
+    return pa.table(
+        {
+            "f0": pa.array((rng.normal(size=n) + y).astype(np.float32)),
+            "colour": pa.array(colour),
+            "size": pa.array(rng.integers(0, 4, n).astype(np.int32)),
+            "target": pa.array(y.astype(np.int64)),
+            "shape": pa.array(rng.choice(["sq", "tri", "hex"], n)).dictionary_encode(),
+            "f1": pa.array(rng.normal(size=n) - y),
+        }
+    )
+
+
+def categorical_table(n=400, seed=6):
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(n) < 0.2, "rare", "common")
+    y[:12] = "rare"
+    return pa.table(
+        {
+            "a": pa.array(rng.choice(["x", "y", "z"], n)),
+            "target": pa.array(y),
+            "b": pa.array(rng.choice(["p", "q"], n)).dictionary_encode(),
+        }
+    )
+
+
+def read_frame_back(path, fmt):
+    """The DataFrame and labels a file gives through Arrow (what the command's reader gives)."""
+    table = pq.read_table(path) if fmt == "parquet" else pacsv.read_csv(path)
+    frame = table.to_pandas()
+    return frame.drop(columns="target"), frame["target"].to_numpy(), table.schema
+
+
+@pytest.fixture(scope="module")
+def mixed_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mixed")
+    table = mixed_table()
+    paths = {"parquet": folder / "mixed.parquet", "csv": folder / "mixed.csv"}
+    pq.write_table(table, paths["parquet"], row_group_size=128)
+    pacsv.write_csv(table, paths["csv"])
+    return paths
+
+
+def assert_frames_equal(got, ref):
+    pd = pytest.importorskip("pandas")
+    assert list(got.columns) == list(ref.columns)
+    for name in ref.columns:  # values only: the written types are checked on the Arrow schema
+        left, right = got[name], ref[name].reset_index(drop=True)
+        if isinstance(right.dtype, pd.CategoricalDtype):
+            left, right = left.astype(object), right.astype(object)
+        np.testing.assert_array_equal(left.to_numpy(dtype=object), right.to_numpy(dtype=object), err_msg=name)
+        if left.dtype.kind == "f":
+            assert_equal_verbose(left.to_numpy(), right.to_numpy(), what=name)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+@pytest.mark.parametrize("categorical", ["colour,size,shape", "auto"])
+def test_smotenc_output_equals_the_estimator(tmp_path, capsys, mixed_files, fmt, categorical):
+    path = mixed_files[fmt]
+    out = tmp_path / f"out.{fmt}"
+    args = [
+        "resample",
+        path,
+        "-o",
+        out,
+        "--label",
+        "target",
+        "--method",
+        "smotenc",
+        "--categorical",
+        categorical,
+    ]
+    code, stdout, err = run_cli([*args, "--seed", 7, "--k-neighbors", 4, "--chunk-rows", 100, "-q"], capsys)
+    assert code == 0 and stdout == "" and err == "", err
+    X, y, schema = read_frame_back(path, fmt)
+    # auto: the string and dictionary columns (CSV has no dictionaries: 'shape' is a string there)
+    names = categorical.split(",") if categorical != "auto" else ["colour", "shape"]
+    X_ref, y_ref = SMOTENC(categorical_features=names, random_state=7, k_neighbors=4).fit_resample(X, y)
+    assert len(y_ref) > len(y)
+    X_out, y_out, out_schema = read_frame_back(out, fmt)
+    assert out_schema.names == schema.names  # same columns, same order, label where it was
+    assert out_schema.types == schema.types  # string stays string, dictionary dictionary, int int
+    if fmt == "parquet":
+        assert [str(t) for t in out_schema.types] == [
+            "float",
+            "string",
+            "int32",
+            "int64",
+            "dictionary<values=string, indices=int32, ordered=0>",
+            "double",
+        ]
+    assert_frames_equal(X_out, X_ref)
+    np.testing.assert_array_equal(y_out, y_ref)
+    if categorical == "auto":  # 'size' is continuous: its synthetic values are interpolated, truncated
+        assert len(np.unique(X_out["size"])) == 4
+
+
+def test_smotenc_summary_dry_run_and_json(tmp_path, capsys, mixed_files):
+    path = mixed_files["parquet"]
+    args = ["resample", path, "--label", "target", "--method", "smotenc", "--categorical", "auto"]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    summary = summary_of(capsys, [*args, "--dry-run"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    X, y, _ = read_frame_back(path, "parquet")
+    _, y_ref = SMOTENC(categorical_features=["colour", "shape"], random_state=0).fit_resample(X, y)
+    assert summary["dry_run"] is True and summary["rows_out"] == 0 and summary["in_memory"] is True
+    assert summary["estimator"] == "SMOTENC"
+    assert summary["estimator_params"] == {
+        "categorical_features": ["colour", "shape"],
+        "k_neighbors": 5,
+        "random_state": 0,
+    }
+    assert summary["features"] == ["f0", "colour", "size", "shape", "f1"]
+    assert summary["class_counts_after"] == counts(y_ref, y)
+    assert summary["rows_synthetic"] == len(y_ref) - len(y)
+    out = tmp_path / "o.feather"
+    summary = summary_of(capsys, [*args, "-o", out, "--synthetic-only"])
+    assert summary["rows_out"] == len(y_ref) - len(y) == pa.ipc.open_file(out).read_all().num_rows
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_smoten_on_an_all_categorical_file(tmp_path, capsys, fmt):
+    table = categorical_table()
+    path = tmp_path / f"cat.{fmt}"
+    pq.write_table(table, path) if fmt == "parquet" else pacsv.write_csv(table, path)
+    out = tmp_path / f"out.{fmt}"
+    args = ["resample", path, "-o", out, "--label", "target", "--method", "smoten", "--seed", 3]
+    summary = summary_of(capsys, args)  # no --categorical: smoten takes them all (auto)
+    X, y, schema = read_frame_back(path, fmt)
+    X_ref, y_ref = SMOTEN(random_state=3).fit_resample(X, y)
+    X_out, y_out, out_schema = read_frame_back(out, fmt)
+    assert out_schema == schema
+    assert_frames_equal(X_out, X_ref)
+    np.testing.assert_array_equal(y_out.astype(object), np.asarray(y_ref, dtype=object))
+    assert summary["estimator_params"] == {"k_neighbors": 5, "random_state": 3}
+    assert summary["rows_synthetic"] == len(y_ref) - len(y) > 0
+    code, _, err = run_cli([*args, "--force", "--categorical", "a,b", "-q"], capsys)
+    assert code == 0, err
+    assert read_frame_back(out, fmt)[0].equals(X_out)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--method", "smotenc"], ["--method smotenc needs --categorical"]),
+        (
+            ["--method", "adasyn", "--categorical", "colour"],
+            ["not supported by method 'adasyn'", "smotenc, smoten"],
+        ),
+        (["--method", "enn", "--categorical", "auto"], ["not supported by method 'enn'", "smotenc, smoten"]),
+        (["--method", "smoten"], ["smoten takes categorical features only", "'f0'", "'size'"]),
+        (
+            ["--method", "smoten", "--categorical", "colour,shape"],
+            ["smoten", "'f0'", "not named in --categorical"],
+        ),
+        (["--method", "smotenc", "--categorical", "nope"], ["--categorical names", "'nope'"]),
+        (["--method", "smotenc", "--categorical", "target"], ["label column 'target'"]),
+        (
+            ["--method", "smotenc", "--categorical", "colour,shape,size,f0,f1"],
+            ["every feature column is categorical", "--method smoten"],
+        ),
+        (
+            ["--method", "smotenc", "--categorical", "auto", "-o", "{tmp}/o.npz"],
+            [".npy/.npz output", "'colour'"],
+        ),
+    ],
+)
+def test_categorical_usage_errors(tmp_path, capsys, mixed_files, args, words):
+    args = [str(a).replace("{tmp}", str(tmp_path)) for a in args]
+    if "-o" not in args:
+        args += ["-o", str(tmp_path / "o.parquet")]
+    code, stdout, err = run_cli(["resample", mixed_files["parquet"], "--label", "target", *args], capsys)
+    assert code == 2 and stdout == "", err
+    assert err.count("\n") == 1 and err.startswith("torchsmote: error: ") and "Traceback" not in err
+    for word in words:
+        assert word in err, (word, err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_string_column_left_out_of_categorical_is_a_data_error(tmp_path, capsys, mixed_files):
+    args = ["resample", mixed_files["parquet"], "--label", "target", "-o", tmp_path / "o.parquet"]
+    code, _, err = run_cli([*args, "--method", "smotenc", "--categorical", "size"], capsys)
+    assert code == 1
+    assert "feature column 'colour'" in err and "name it in --categorical" in err
+
+
+def test_smotenc_auto_without_text_columns_is_a_usage_error(tmp_path, capsys, files):
+    path, label = files["parquet"]
+    args = ["resample", path, "--label", label, "--dry-run", "--method", "smotenc", "--categorical", "auto"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 2 and "found no string or dictionary feature column" in err
+
+
+@pytest.mark.parametrize("method", CATEGORICAL)
+def test_compare_categorical_methods(capsys, mixed_files, method):
+    pytest.importorskip("imblearn")
+    args = ["compare", mixed_files["parquet"], "--label", "target", "--method", method, "--json"]
+    args += ["--categorical", "auto" if method == "smotenc" else "colour,size,shape"]
+    if method == "smoten":
+        args += ["--features", "colour,size,shape"]
+    code, stdout, err = run_cli(args, capsys)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    for library in ("torchsmote", "imblearn"):
+        assert "error" not in summary[library], summary[library]
+        assert summary[library]["rows_synthetic"] > 0
+    assert summary["torchsmote"]["class_counts_after"] == summary["imblearn"]["class_counts_after"]
+
+
+def test_plot_refuses_a_categorical_method(tmp_path, capsys, mixed_files):
+    args = ["plot", mixed_files["parquet"], "--label", "target", "-o", tmp_path / "p.png"]
+    code, _, err = run_cli([*args, "--method", "smotenc", "--categorical", "auto"], capsys)
+    assert code == 2 and "categorical" in err and not (tmp_path / "p.png").exists()

@@ -205,12 +205,14 @@ def test_json_summary_schema(tmp_path, capsys, dry_run):
         assert set(summary["seconds"]) >= {"read", "knn", "generate", "write", "total"}
 
 
-def test_categorical_auto_without_categorical_columns(tmp_path, capsys):
+def test_categorical_auto_is_refused_by_a_numeric_method(tmp_path, capsys):
+    # Like every method-specific option: given for a method that cannot take it, refused.
     path, label = write_table(make_table(), tmp_path, "parquet")
     code, _, err = run_cli(
         ["resample", path, "--label", label, "--dry-run", "--categorical", "auto", "-q"], capsys
     )
-    assert code == 0, err
+    assert code == 2
+    assert "--categorical is not supported by method 'smote'" in err and "smotenc, smoten" in err
 
 
 def test_force_replaces_output(tmp_path, capsys):

@@ -96,6 +96,19 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+def threshold_value(text: str) -> float | str:
+    """``--cluster-balance-threshold``: 'auto' or a finite float."""
+    if text.strip() == "auto":
+        return "auto"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither 'auto' nor a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} must be 'auto' or a finite number")
+    return value
+
+
 def seed_value(text: str) -> int:
     """``--seed``: the estimator's ``random_state`` range, 0 .. 2**32 - 1 (scikit-learn's)."""
     try:
@@ -149,6 +162,13 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help=f"smoothed bootstrap: {takers['shrinkage']} (None: plain copies)",
     )
+    parser.add_argument(
+        "--cluster-balance-threshold",
+        type=threshold_value,
+        metavar="FLOAT|auto",
+        help="smallest share of a class's rows in a cluster that gets synthetic rows: "
+        f"{takers['cluster_balance_threshold']}",
+    )
     deterministic = [name for name, method in METHODS.items() if method.target("seed") is None]
     parser.add_argument(
         "--seed",
@@ -167,8 +187,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--categorical",
         metavar="COLS|auto",
-        help="categorical feature columns, or auto (the non-numeric ones); methods that take them: "
-        + (", ".join(name for name, method in METHODS.items() if method.categorical) or "none yet"),
+        help="categorical feature columns of the input, or auto (its string and dictionary columns); "
+        "methods that take them: "
+        + (", ".join(name for name, method in METHODS.items() if method.categorical) or "none")
+        + " (smotenc needs them; smoten takes categorical features only, default auto)",
     )
     parser.add_argument(
         "--chunk-rows",
@@ -191,7 +213,7 @@ def _takers(methods) -> dict[str, str]:
             for name, method in methods.items()
             if option in method.options
         )
-        for option in ("k_neighbors", "m_neighbors", "shrinkage")
+        for option in ("k_neighbors", "m_neighbors", "shrinkage", "cluster_balance_threshold")
     }
 
 
@@ -212,6 +234,7 @@ def resample_options(args: argparse.Namespace):
         k_neighbors=args.k_neighbors,
         m_neighbors=args.m_neighbors,
         shrinkage=args.shrinkage,
+        cluster_balance_threshold=args.cluster_balance_threshold,
         seed=args.seed,
         device=args.device,
         knn_backend=args.knn_backend,

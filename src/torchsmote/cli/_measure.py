@@ -42,7 +42,8 @@ def measure(library: str, spec: dict) -> dict:
     ----------
     library : {'torchsmote', 'imblearn'}
     spec : dict
-        ``input``, ``label``, ``features``, ``options`` (ResampleOptions fields), ``repeat``.
+        ``input``, ``label``, ``features``, ``categorical`` (the resolved
+        categorical columns or None), ``options`` (ResampleOptions fields), ``repeat``.
 
     Returns
     -------
@@ -54,23 +55,30 @@ def measure(library: str, spec: dict) -> dict:
     import numpy as np
 
     from torchsmote.io.formats import open_source
-    from torchsmote.io.in_memory import resampled_strategy, synthetic_mask
+    from torchsmote.io.in_memory import read_frame, resampled_strategy, synthetic_mask
     from torchsmote.io.methods import ResampleOptions, build_estimator, resolve_options
     from torchsmote.io.streaming import plan_resample, read_arrays
 
     method, options = resolve_options(ResampleOptions(**spec["options"]))
     source = open_source(spec["input"], label=spec["label"])
     plan = plan_resample(
-        source, label=getattr(source, "label_name", spec["label"]), features=spec["features"], options=options
+        source,
+        label=getattr(source, "label_name", spec["label"]),
+        features=spec["features"],
+        categorical=spec.get("categorical"),
+        options=options,
     )
-    X, y = read_arrays(plan)
+    if method.categorical:  # a DataFrame, categorical columns with their types (as resample)
+        X, y = read_frame(plan, chunk_rows=options.chunk_rows)
+    else:
+        X, y = read_arrays(plan)
     # Both libraries get the resolved strategy ({label: rows after} for over-sampling,
     # the classes to clean for cleaning), so string labels from JSON and float ratios
     # mean exactly the same thing to each.
     strategy = resampled_strategy(plan)
 
     def make(sampling_strategy):
-        return build_estimator(method, options, sampling_strategy, library)
+        return build_estimator(method, options, sampling_strategy, library, categorical=plan.categorical)
 
     _warm_up(make, plan, strategy, X, y)
     times, peak = [], None
@@ -98,7 +106,8 @@ def measure(library: str, spec: dict) -> dict:
         "class_counts_after": {str(k): int(v) for k, v in after.items()},
         "rows_synthetic": n_synthetic,
         "rows_out": n_out,
-        "output_bytes": int(n_out * X.shape[1] * X.itemsize),
+        # A DataFrame's columns differ in size: 8 bytes a value as an estimate.
+        "output_bytes": int(n_out * X.shape[1] * (X.itemsize if isinstance(X, np.ndarray) else 8)),
     }
 
 
@@ -124,7 +133,8 @@ def _warm_up(make, plan, strategy, X, y) -> None:
         else:
             strategy = {label: min(n, strategy[label]) for label, n in have.items()}
     try:
-        make(strategy).fit_resample(X[subset], y_small)
+        rows = X.iloc[subset] if hasattr(X, "iloc") else X[subset]
+        make(strategy).fit_resample(rows, y_small)
     except Exception:  # only a warm-up: the timed call reports any real error
         pass
 

@@ -82,7 +82,13 @@ def run(args: argparse.Namespace) -> int:
         progress=progress_factory(args),
     )
     options_dict = asdict(options)
-    spec = {"input": args.input, "label": label, "features": features, "options": options_dict}
+    spec = {
+        "input": args.input,
+        "label": label,
+        "features": features,
+        "categorical": plan.categorical or None,
+        "options": options_dict,
+    }
     spec["repeat"] = args.repeat
     libraries = ["torchsmote"] + (["imblearn"] if imblearn_installed() else [])
     results = {}
@@ -105,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         "input": args.input,
         "method": options.method,
         "estimator": method.estimator_class().__name__,
-        "estimator_params": estimator_params(method, options),
+        "estimator_params": estimator_params(method, options, plan.categorical),
         "k_neighbors": options.k_neighbors,
         "seed": options.seed,
         "rows_in": plan.n_rows,

@@ -188,7 +188,12 @@ def run(args: argparse.Namespace) -> int:
     if output.suffix.lower() != ".png":
         raise OptionError(f"plot output {output} must be a .png file")
     label = require_label(args)
-    options = resolve_options(resample_options(args))[1]
+    method, options = resolve_options(resample_options(args))
+    if method.categorical:
+        raise OptionError(
+            f"plot draws the numeric features' principal components; method {method.name!r} resamples "
+            "categorical features, which it cannot draw: use torchsmote resample"
+        )
     progress = progress_factory(args)
     use_system_allocator()
     source = open_source(args.input, label=label)

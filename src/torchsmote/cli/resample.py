@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
                 ("--method", args.method != "smote"),
                 ("--m-neighbors", args.m_neighbors is not None),
                 ("--shrinkage", args.shrinkage is not None),
+                ("--cluster-balance-threshold", args.cluster_balance_threshold is not None),
             )
             if given
         ]

@@ -13,6 +13,13 @@ columns and the label in input order, each feature cast back from the working
 float type to its own type (``numpy.astype``, as the streamed path does for
 synthetic rows), and the rows ``fit_resample`` returns in its order (an
 over-sampler's: the input rows, then the synthetic rows).
+
+A categorical method (SMOTENC, SMOTEN: ``Method.categorical``) reads its
+features as a pandas DataFrame instead (:func:`read_frame`: Arrow's own
+conversion, so strings become object columns, dictionaries ``category``
+columns and numbers keep their dtypes) and gets the categorical column names;
+its DataFrame result goes back to each column's Arrow type (string stays
+string, dictionary stays dictionary, int stays int).
 """
 
 from __future__ import annotations
@@ -28,10 +35,19 @@ from torchsmote.backends import resolve_knn_backend
 
 from ._deps import require_pyarrow
 from .methods import ResampleOptions, build_estimator
-from .streaming import Plan, ProgressFactory, _synthetic_batch, no_progress, read_arrays
+from .streaming import (
+    Plan,
+    ProgressFactory,
+    _check_features,
+    _is_numeric,
+    _label_values,
+    _synthetic_batch,
+    no_progress,
+    read_arrays,
+)
 from .writers import open_writer
 
-__all__ = ["Resampled", "resample_arrays", "resampled_strategy", "write_resampled"]
+__all__ = ["Resampled", "read_frame", "resample_arrays", "resampled_strategy", "write_resampled"]
 
 
 @dataclass
@@ -40,8 +56,10 @@ class Resampled:
 
     Attributes
     ----------
-    X, y : ndarray
-        ``fit_resample``'s output (``X`` in ``plan.work_dtype``).
+    X : ndarray or DataFrame
+        ``fit_resample``'s output: in ``plan.work_dtype``, or a DataFrame for a
+        categorical method.
+    y : ndarray
     synthetic : ndarray of shape (len(y),), bool
         Which output rows are synthetic.
     estimator : object
@@ -52,7 +70,7 @@ class Resampled:
         The k-NN backend it resolved to (None for a method without k-NN).
     """
 
-    X: np.ndarray
+    X: Any
     y: np.ndarray
     synthetic: np.ndarray
     estimator: Any
@@ -101,6 +119,37 @@ def synthetic_mask(method, estimator, n_in: int, y_res: np.ndarray) -> np.ndarra
     return mask
 
 
+def read_frame(plan: Plan, *, chunk_rows: int, progress: ProgressFactory = no_progress):
+    """The whole input as a pandas DataFrame of the features and ``y`` of shape (n,).
+
+    For the categorical methods. The columns are Arrow's conversion of the
+    file's types (``Table.to_pandas``): numbers keep their dtypes, strings are
+    object columns, dictionaries ``category`` columns. Numeric columns are
+    checked as :func:`~torchsmote.io.streaming.read_arrays` checks them (no
+    missing or non-finite values); a categorical string column may hold missing
+    values (a category of its own for the estimator).
+    """
+    pa = require_pyarrow()
+    numeric = [name for name in plan.features if _is_numeric(pa, plan.schema.field(name).type)]
+    batches, labels = [], []
+    offset = 0
+    bar = progress("read", plan.n_rows)
+    for batch in plan.source.batches(plan.columns, chunk_rows):
+        if offset + batch.num_rows > plan.n_rows:
+            raise ValueError(f"{plan.source.path} changed while it was read (more than {plan.n_rows} rows)")
+        _check_features(pa, batch, numeric, offset)
+        labels.append(_label_values(pa, batch.column(plan.label), offset, plan.label))
+        batches.append(batch.select(plan.features))
+        offset += batch.num_rows
+        bar.update(batch.num_rows)
+    bar.close()
+    if offset != plan.n_rows:
+        raise ValueError(f"{plan.source.path} changed while it was read ({offset} rows, then {plan.n_rows})")
+    schema = pa.schema([plan.schema.field(name) for name in plan.features])
+    frame = pa.Table.from_batches(batches, schema=schema).to_pandas()
+    return frame, np.concatenate(labels)
+
+
 def resample_arrays(
     plan: Plan,
     options: ResampleOptions,
@@ -123,12 +172,15 @@ def resample_arrays(
     """
     seconds = seconds if seconds is not None else {}
     tic = time.perf_counter()
-    X, y = read_arrays(plan, chunk_rows=options.chunk_rows, progress=progress)
+    if plan.method.categorical:
+        X, y = read_frame(plan, chunk_rows=options.chunk_rows, progress=progress)
+    else:
+        X, y = read_arrays(plan, chunk_rows=options.chunk_rows, progress=progress)
     seconds["read"] = time.perf_counter() - tic
     n_in = len(y)
     tic = time.perf_counter()
     bar = progress("resample", n_in)
-    estimator = build_estimator(plan.method, options, plan.strategy)
+    estimator = build_estimator(plan.method, options, plan.strategy, categorical=plan.categorical)
     X_res, y_res = estimator.fit_resample(X, y)
     bar.update(n_in)
     bar.close()
@@ -155,6 +207,34 @@ def resample_arrays(
 def _label_array(pa, plan: Plan, labels: np.ndarray):
     label_type = plan.schema.field(plan.label).type
     return pa.array(labels.astype(plan.classes.dtype, copy=False)).cast(label_type)
+
+
+def _from_pandas(pa, series, arrow_type=None):
+    # pandas 3's default 'str' columns are Arrow-backed: their conversion is a ChunkedArray.
+    values = pa.Array.from_pandas(series, type=arrow_type)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _column_array(pa, series, arrow_type):
+    """A DataFrame column back in its input Arrow type (dictionary, string, number)."""
+    if pa.types.is_dictionary(arrow_type):
+        # A 'category' column converts to a dictionary of its categories; other
+        # values (an object or str column) are encoded here.
+        values = _from_pandas(pa, series)
+        if not pa.types.is_dictionary(values.type):
+            values = values.cast(arrow_type.value_type).dictionary_encode()
+        return values.cast(arrow_type)
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return _from_pandas(pa, series).cast(arrow_type)
+    return _from_pandas(pa, series, arrow_type)
+
+
+def _frame_batch(pa, plan: Plan, frame, label_array):
+    arrays = [
+        label_array if name == plan.label else _column_array(pa, frame[name], plan.schema.field(name).type)
+        for name in plan.columns
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=plan.schema)
 
 
 def write_resampled(
@@ -185,7 +265,10 @@ def write_resampled(
         for start in range(first, len(result.y), options.chunk_rows):
             stop = min(start + options.chunk_rows, len(result.y))
             labels = _label_array(pa, plan, result.y[start:stop])
-            writer.write(_synthetic_batch(pa, plan, result.X[start:stop], labels))
+            if isinstance(result.X, np.ndarray):
+                writer.write(_synthetic_batch(pa, plan, result.X[start:stop], labels))
+            else:  # a categorical method's DataFrame
+                writer.write(_frame_batch(pa, plan, result.X.iloc[start:stop], labels))
             bar.update(stop - start)
         bar.close()
     return n_out

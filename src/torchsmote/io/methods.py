@@ -73,6 +73,9 @@ class ResampleOptions:
         Borderline-SMOTE's ``m_neighbors`` (the neighbourhood that finds rows in danger).
     shrinkage : float or None
         RandomOverSampler's ``shrinkage`` (smoothed bootstrap).
+    cluster_balance_threshold : float, 'auto' or None
+        KMeansSMOTE's ``cluster_balance_threshold`` (None: not given; an explicit
+        ``'auto'`` counts as given, so a method without the parameter refuses it).
     seed : int or None
         Counter-RNG seed (``random_state``).
     device, knn_backend, kernel_backend : str
@@ -88,6 +91,7 @@ class ResampleOptions:
     k_neighbors: int | None = None
     m_neighbors: int | None = None
     shrinkage: float | None = None
+    cluster_balance_threshold: float | str | None = None
     seed: int | None = None
     device: str = "auto"
     knn_backend: str = "auto"
@@ -130,6 +134,7 @@ FLAGS = {
     "k_neighbors": "--k-neighbors",
     "m_neighbors": "--m-neighbors",
     "shrinkage": "--shrinkage",
+    "cluster_balance_threshold": "--cluster-balance-threshold",
     "seed": "--seed",
     "device": "--device",
     "knn_backend": "--knn-backend",
@@ -176,8 +181,10 @@ class Method:
         Per-class steps for the streamed engine (``check_class``, ``neighbors``,
         ``generate``); None: the method runs in memory.
     categorical : bool
-        Whether the method takes categorical features (none does yet: the
-        in-memory reader builds one numeric matrix).
+        Whether the method takes categorical features (``--categorical``): its
+        input is read as a pandas DataFrame (categorical columns keep their
+        types) instead of one numeric matrix, and an estimator with a
+        ``categorical_features`` parameter gets the categorical column names.
     summary : str
         One line for ``--help``.
     """
@@ -297,6 +304,40 @@ METHODS: dict[str, Method] = {
             summary="BorderlineSMOTE(kind='borderline-2')",
         ),
         Method(
+            "svm-smote",
+            "torchsmote:SVMSMOTE",
+            "imblearn.over_sampling:SVMSMOTE",
+            _OVER,
+            options={"k_neighbors": "k_neighbors", "m_neighbors": "m_neighbors"},
+            summary="SVMSMOTE",
+        ),
+        Method(
+            "kmeans-smote",
+            "torchsmote:KMeansSMOTE",
+            "imblearn.over_sampling:KMeansSMOTE",
+            _OVER,
+            options={"k_neighbors": "k_neighbors", "cluster_balance_threshold": "cluster_balance_threshold"},
+            summary="KMeansSMOTE",
+        ),
+        Method(
+            "smotenc",
+            "torchsmote:SMOTENC",
+            "imblearn.over_sampling:SMOTENC",
+            _OVER,
+            options={"k_neighbors": "k_neighbors"},
+            categorical=True,
+            summary="SMOTENC (needs --categorical)",
+        ),
+        Method(
+            "smoten",
+            "torchsmote:SMOTEN",
+            "imblearn.over_sampling:SMOTEN",
+            _OVER,
+            options={"k_neighbors": "k_neighbors"},
+            categorical=True,
+            summary="SMOTEN (categorical features only)",
+        ),
+        Method(
             "enn",
             "torchsmote:EditedNearestNeighbours",
             "imblearn.under_sampling:EditedNearestNeighbours",
@@ -342,9 +383,18 @@ def method_named(name: str) -> Method:
     return METHODS[name]
 
 
+#: Options whose default is ``"auto"``: "auto" there means "not given".
+_AUTO_DEFAULTS = frozenset({"device", "knn_backend", "kernel_backend"})
+
+#: Method-specific options filled in with the estimator's default when not given.
+_FILLED = ("k_neighbors", "m_neighbors", "cluster_balance_threshold")
+
+
 def _given(options: ResampleOptions, option: str) -> bool:
     value = getattr(options, option)
-    return value not in (None, "auto")
+    if option in _AUTO_DEFAULTS:
+        return value not in (None, "auto")
+    return value is not None
 
 
 def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
@@ -354,8 +404,8 @@ def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
     -------
     method : Method
     options : ResampleOptions
-        A copy with ``k_neighbors``/``m_neighbors`` set to the values the
-        estimator will use (None where the method has no such parameter) and
+        A copy with ``k_neighbors``/``m_neighbors``/``cluster_balance_threshold``
+        set to the values the estimator will use (None where the method has no such parameter) and
         ``seed`` 0 when not given for a method that draws random numbers.
         Resolving twice gives the same result.
 
@@ -363,7 +413,8 @@ def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
     ------
     OptionError
         Unknown method, an option the method's estimator does not take, a
-        neighbour count below 1, a negative or non-finite shrinkage, a chunk
+        neighbour count below 1, a negative or non-finite shrinkage, a
+        non-finite cluster balance threshold, a chunk
         size below 1, or ``synthetic_only`` for a method that removes rows.
     """
     method = method_named(options.method)
@@ -373,6 +424,17 @@ def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
             raise OptionError(f"{option} must be an integer >= 1, got {value!r}")
     if options.shrinkage is not None and not (math.isfinite(options.shrinkage) and options.shrinkage >= 0):
         raise OptionError(f"shrinkage must be a finite float >= 0, got {options.shrinkage!r}")
+    threshold = options.cluster_balance_threshold
+    if (
+        threshold is not None
+        and threshold != "auto"
+        and not (
+            isinstance(threshold, int | float)
+            and not isinstance(threshold, bool)
+            and math.isfinite(threshold)
+        )
+    ):
+        raise OptionError(f"cluster_balance_threshold must be 'auto' or a finite float, got {threshold!r}")
     if options.chunk_rows < 1:
         raise OptionError(f"chunk_rows must be >= 1, got {options.chunk_rows}")
     for option in FLAGS:
@@ -391,7 +453,7 @@ def resolve_options(options: ResampleOptions) -> tuple[Method, ResampleOptions]:
         )
     filled = {
         option: getattr(options, option) if _given(options, option) else method.default(option)
-        for option in ("k_neighbors", "m_neighbors")
+        for option in _FILLED
     }
     if options.seed is None and method.target("seed") is not None:
         filled["seed"] = 0
@@ -405,7 +467,13 @@ def _shared(options: ResampleOptions, sampling_strategy, accepted: frozenset[str
     return {param: value for param, value in values.items() if param in accepted and value is not None}
 
 
-def build_estimator(method: Method, options: ResampleOptions, sampling_strategy, library: str = "torchsmote"):
+def build_estimator(
+    method: Method,
+    options: ResampleOptions,
+    sampling_strategy,
+    library: str = "torchsmote",
+    categorical: list[str] | None = None,
+):
     """The estimator ``method`` runs, with ``options`` mapped to its parameters.
 
     Parameters
@@ -418,10 +486,15 @@ def build_estimator(method: Method, options: ResampleOptions, sampling_strategy,
     library : {'torchsmote', 'imblearn'}
         imbalanced-learn's estimator takes the same mapping, less the parameters
         it lacks (``device``, the backends).
+    categorical : list of str, optional
+        The categorical feature columns (``Plan.categorical``): an estimator
+        with a ``categorical_features`` parameter (SMOTENC) gets them by name.
     """
     cls = method.estimator_class(library)
     params = _shared(options, sampling_strategy, _parameters(cls))
     params.update(method.fixed)
+    if categorical and "categorical_features" in _parameters(cls):
+        params["categorical_features"] = list(categorical)
     inner: dict[str, dict] = {part: {} for part in method.parts}
     for option, target in method.options.items():
         value = getattr(options, option)
@@ -435,13 +508,16 @@ def build_estimator(method: Method, options: ResampleOptions, sampling_strategy,
     return cls(**params)
 
 
-def estimator_params(method: Method, options: ResampleOptions) -> dict:
+def estimator_params(method: Method, options: ResampleOptions, categorical: list[str] | None = None) -> dict:
     """The parameters the command chose for the estimator (``part__param`` for inner samplers).
 
-    Method-specific options, ``random_state`` and fixed ones: what the
+    Method-specific options, ``categorical_features`` (the column names, for an
+    estimator that takes them), ``random_state`` and fixed ones: what the
     ``--json`` summary reports as ``estimator_params`` and the summary line prints.
     """
     params = {}
+    if categorical and "categorical_features" in _parameters(method.estimator_class()):
+        params["categorical_features"] = list(categorical)
     for option, target in method.options.items():
         value = getattr(options, option)
         if value is not None:

@@ -126,6 +126,8 @@ class Plan:
     targets : dict
         The strategy resolved for the method's sampling type (clean-sampling:
         the classes to clean are its keys).
+    categorical : list of str
+        The categorical feature columns, in input order (categorical methods only).
     """
 
     source: TableSource
@@ -141,6 +143,7 @@ class Plan:
     steps: Any = field(repr=False, default=None)
     strategy: Any = "auto"
     targets: dict = field(default_factory=dict)
+    categorical: list[str] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -207,7 +210,20 @@ def _match_strategy_keys(strategy, classes: np.ndarray):
     return {match(key): target for key, target in strategy.items()}
 
 
-def _choose_features(source: TableSource, label: str, features, categorical, method, pa) -> list[str]:
+def _is_text(pa, arrow_type) -> bool:
+    """String or dictionary columns: what ``--categorical auto`` takes."""
+    types = pa.types
+    return types.is_string(arrow_type) or types.is_large_string(arrow_type) or types.is_dictionary(arrow_type)
+
+
+def _categorical_methods() -> str:
+    return ", ".join(name for name, method in METHODS.items() if method.categorical)
+
+
+def _choose_features(
+    source: TableSource, label: str, features, categorical, method, pa
+) -> tuple[list[str], list[str]]:
+    """The feature columns (input order) and, for a categorical method, its categorical ones."""
     names = source.column_names
     if label not in names:
         raise ValueError(f"label column {label!r} not found in {source.path}; columns: {names}")
@@ -222,22 +238,70 @@ def _choose_features(source: TableSource, label: str, features, categorical, met
         chosen = [name for name in names if name in set(features)]  # input order
     if not chosen:
         raise ValueError(f"{source.path} has no feature columns besides the label {label!r}")
-    non_numeric = [name for name in chosen if not _is_numeric(pa, source.schema.field(name).type)]
-    explicit = [] if categorical in (None, "auto") else list(categorical)
-    if explicit or (categorical == "auto" and non_numeric):
-        which = explicit or non_numeric
-        if not method.categorical:
-            raise OptionError(
-                f"categorical features ({', '.join(map(repr, which))}) are not supported by method "
-                f"{method.name!r} (it takes numeric features only); drop them with --features"
-            )
-    if non_numeric:
-        name = non_numeric[0]
-        raise ValueError(
-            f"feature column {name!r} has type {source.schema.field(name).type}; SMOTE needs numeric "
-            "features: leave it out with --features, or encode it first"
+    types = {name: source.schema.field(name).type for name in names}
+    non_numeric = [name for name in chosen if not _is_numeric(pa, types[name])]
+    if categorical is not None and not method.categorical:
+        which = non_numeric if categorical == "auto" else list(categorical)
+        raise OptionError(
+            (f"categorical features ({', '.join(map(repr, which))}) are" if which else "--categorical is")
+            + f" not supported by method {method.name!r} (it takes numeric features only); "
+            f"--categorical applies to methods {_categorical_methods()}"
         )
-    return chosen
+    if not method.categorical:
+        if non_numeric:
+            name = non_numeric[0]
+            raise ValueError(
+                f"feature column {name!r} has type {types[name]}; {method.estimator_class().__name__} needs "
+                "numeric features: leave it out with --features, encode it first, or resample with "
+                f"--method smotenc --categorical {name} (or --categorical auto)"
+            )
+        return chosen, []
+    return chosen, _choose_categorical(source, label, chosen, categorical, method, pa, types)
+
+
+def _choose_categorical(source, label, chosen, categorical, method, pa, types) -> list[str]:
+    if categorical is None and method.name == "smotenc":
+        raise OptionError(
+            "--method smotenc needs --categorical COLS|auto: the categorical feature columns "
+            "(auto: the string and dictionary ones)"
+        )
+    if categorical is None or categorical == "auto":
+        picked = [name for name in chosen if _is_text(pa, types[name])]
+        if not picked:
+            raise OptionError(
+                f"--categorical auto found no string or dictionary feature column in {source.path}; "
+                "name the categorical columns: --categorical COLS"
+            )
+    else:
+        if label in categorical:
+            raise OptionError(f"the label column {label!r} cannot also be a categorical feature")
+        unknown = [name for name in categorical if name not in chosen]
+        if unknown:
+            raise OptionError(
+                f"--categorical names column(s) {unknown} that are not feature columns of {source.path}; "
+                f"feature columns: {chosen}"
+            )
+        picked = [name for name in chosen if name in set(categorical)]  # input order
+    other = [name for name in chosen if name not in set(picked)]
+    odd = [name for name in other if not _is_numeric(pa, types[name])]
+    if odd:
+        name = odd[0]
+        raise ValueError(
+            f"feature column {name!r} has type {types[name]} and is not categorical; {method.name} needs "
+            f"numeric continuous features: name it in --categorical, or leave it out with --features"
+        )
+    if method.name == "smoten" and other:
+        raise OptionError(
+            f"--method smoten takes categorical features only, but feature column(s) {other} are "
+            "numeric and not named in --categorical: name them in --categorical to treat their values "
+            "as categories, leave them out with --features, or use --method smotenc"
+        )
+    if method.name == "smotenc" and not other:
+        raise OptionError(
+            "every feature column is categorical; --method smotenc needs some numeric (continuous) "
+            "ones: use --method smoten for categorical-only data"
+        )
+    return picked
 
 
 def _work_dtype(pa, schema, features: list[str]) -> np.dtype:
@@ -267,8 +331,9 @@ def plan_resample(
     features : list of str, optional
         Feature columns; default: every column but the label.
     categorical : list of str, 'auto' or None
-        Categorical feature columns ('auto': the non-numeric ones). Methods that
-        cannot handle them refuse a non-empty set.
+        Categorical feature columns ('auto': the string and dictionary ones),
+        for the methods that take them (smotenc needs them; smoten's default is
+        'auto'); any other method refuses them.
     options : ResampleOptions, optional
     progress : callable, optional
         ``progress(phase, total)`` factory of progress bars.
@@ -280,7 +345,8 @@ def plan_resample(
     Raises
     ------
     OptionError
-        Unknown method, categorical columns for a method without support.
+        Unknown method, categorical columns for a method without support, a
+        categorical method without the columns it needs.
     ValueError
         Missing columns, non-numeric features, empty input, bad labels, a
         strategy that does not fit the classes, a class too small for k.
@@ -290,7 +356,7 @@ def plan_resample(
     method, steps = _method(options)
     if source.num_rows == 0:
         raise ValueError(f"{source.path} has no rows")
-    features = _choose_features(source, label, features, categorical, method, pa)
+    features, categorical = _choose_features(source, label, features, categorical, method, pa)
     totals: dict = {}
     kinds = []
     offset = 0
@@ -340,6 +406,7 @@ def plan_resample(
         steps=steps,
         strategy=strategy,
         targets=targets,
+        categorical=categorical,
     )
 
 
@@ -644,6 +711,14 @@ def resample_file(
         source, label=column, features=features, categorical=categorical, options=options, progress=progress
     )
     seconds["plan"] = time.perf_counter() - started
+    if output is not None and detect_format(output) in ("npy", "npz"):
+        pa = require_pyarrow()
+        text = [name for name in plan.features if not _is_numeric(pa, plan.schema.field(name).type)]
+        if text:
+            raise OptionError(
+                f"{output}: .npy/.npz output holds one numeric matrix, but feature column(s) {text} are "
+                "not numeric; write Parquet, CSV or Feather"
+            )
     if method.in_memory:
         return _resample_in_memory(input_path, output, source, plan, options, progress, seconds, started)
     n_out = plan.n_synthetic + (0 if options.synthetic_only else plan.n_rows)
@@ -767,7 +842,7 @@ def _summary(
         "format_out": None if output is None else detect_format(output),
         "method": options.method,
         "estimator": plan.method.estimator_class().__name__,
-        "estimator_params": estimator_params(plan.method, options),
+        "estimator_params": estimator_params(plan.method, options, plan.categorical),
         "in_memory": plan.method.in_memory,
         "label": plan.label,
         "features": plan.features,
