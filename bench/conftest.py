@@ -51,8 +51,29 @@ def _ratios(benchmarks) -> list[dict]:
     return rows
 
 
+def _overheads(benchmarks) -> list[dict]:
+    """Each ``torchsmote[ray]`` run against ``torchsmote`` in one process (time ratio, > 1 is slower)."""
+    by_group: dict = {}
+    for bench in benchmarks:
+        library = bench.extra_info.get("library")
+        if library:
+            by_group.setdefault(bench.group, {})[library] = bench.stats.median
+    return [
+        {
+            "group": group,
+            "library": "torchsmote[ray]",
+            "median_s": times["torchsmote[ray]"],
+            "single_median_s": times["torchsmote"],
+            "overhead": times["torchsmote[ray]"] / times["torchsmote"],
+        }
+        for group, times in sorted(by_group.items())
+        if "torchsmote[ray]" in times and "torchsmote" in times
+    ]
+
+
 def pytest_benchmark_update_json(config, benchmarks, output_json):
     output_json["ratios"] = _ratios(benchmarks)
+    output_json["scale_out_overheads"] = _overheads(benchmarks)
     output_json["peak_memory"] = PEAK_MEMORY
 
 
@@ -67,6 +88,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         write(
             f"  {row['group']:<28} {row['library']:<24} {row['median_s']:8.3f} s  "
             f"imblearn {row['imblearn_median_s']:8.3f} s  ratio {row['speedup_vs_imblearn']:6.2f}x"
+        )
+    for row in _overheads(session.benchmarks):
+        write(
+            f"  {row['group']:<28} {row['library']:<24} {row['median_s']:8.3f} s  "
+            f"one process {row['single_median_s']:8.3f} s  overhead {row['overhead']:6.2f}x"
         )
     for name, entry in sorted(PEAK_MEMORY.items()):
         for library, stats in sorted(entry.items()):

@@ -208,3 +208,23 @@ def test_numpy_int_targets_and_keys_accepted():
 def test_mismatched_classes_counts():
     with pytest.raises(ValueError, match="same length"):
         resolve_sampling_strategy("auto", np.array([0, 1]), np.array([3]))
+
+
+def test_merge_class_counts_equals_counts_of_the_concatenation():
+    from torchsmote.validation import class_counts, merge_class_counts
+
+    rng = np.random.default_rng(0)
+    parts = [
+        rng.integers(-3, 9, size=n).astype(dtype)
+        for n, dtype in ((50, np.int8), (70, np.int64), (1, np.int16))
+    ]
+    classes, counts = merge_class_counts([class_counts(part) for part in parts])
+    expected_classes, expected_counts = np.unique(np.concatenate(parts), return_counts=True)
+    np.testing.assert_array_equal(classes, expected_classes)
+    np.testing.assert_array_equal(counts, expected_counts)
+    assert classes.dtype == np.int64
+    words = [np.array(["b", "a", "b"], dtype=object), np.array(["c", "a"], dtype=object)]
+    classes, counts = merge_class_counts([class_counts(part) for part in words])
+    assert classes.tolist() == ["a", "b", "c"] and counts.tolist() == [2, 2, 1]
+    with pytest.raises(ValueError, match="mixes label types"):
+        merge_class_counts([class_counts(words[0]), class_counts(np.array([1, 2]))])

@@ -137,6 +137,41 @@ def class_counts(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(y, return_counts=True)
 
 
+def merge_class_counts(parts) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted labels and summed counts of several ``(classes, counts)`` parts.
+
+    For labels read in pieces (a file's batches, a Ray Dataset's blocks): the
+    result equals :func:`class_counts` of the concatenated labels.
+
+    Parameters
+    ----------
+    parts : iterable of (ndarray of shape (m,), ndarray of shape (m,))
+        Each part's labels (any order) and counts; at least one part.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        The labels of every part, in one dtype (numpy's promotion; object when
+        any part holds objects), sorted.
+    counts : ndarray of shape (n_classes,), int64
+    """
+    totals: dict = {}
+    kinds = []
+    for classes, counts in parts:
+        kinds.append(classes.dtype)
+        for value, n in zip(classes.tolist() if classes.dtype == object else classes, counts, strict=True):
+            totals[value] = totals.get(value, 0) + int(n)
+    dtype = np.result_type(*kinds) if all(kind.kind != "O" for kind in kinds) else np.dtype(object)
+    merged = np.empty(len(totals), dtype=dtype)
+    merged[:] = list(totals)
+    try:
+        order = np.argsort(merged, kind="stable")
+    except TypeError as exc:
+        raise ValueError("y mixes label types that cannot be sorted (e.g. str and int)") from exc
+    classes = merged[order]
+    return classes, np.array([totals[key] for key in classes.tolist()], dtype=np.int64)
+
+
 def check_int(value, name: str, minimum: int) -> int:
     """``value`` as a Python int; a ValueError unless it is an integer (not a bool) >= ``minimum``.
 

@@ -12,6 +12,7 @@ from ._common import (
     log,
     parse_categorical,
     parse_columns,
+    positive_int,
     print_json,
     progress_factory,
     require_label,
@@ -31,7 +32,9 @@ whole file into memory, runs its estimator once and writes the rows it returns
 file extensions (.parquet/.pq, .csv, .feather/.arrow/.ipc, .npy, .npz) and may
 differ between input and output. Columns other than the label and the features
 are not written. The output is written to a temporary file beside it and
-renamed on success.
+renamed on success. With --ray ADDRESS|auto, Ray reads a Parquet file or folder
+and writes a folder of Parquet files (smote only; the same rows, in any order of
+files), renamed into place on success.
 Exit codes: 0 done, 1 the data stopped the run, 2 a wrong command line."""
 
 
@@ -53,6 +56,19 @@ def add_parser(commands) -> argparse.ArgumentParser:
     )
     parser.add_argument("--force", action="store_true", help="replace an existing OUTPUT (never INPUT)")
     parser.add_argument(
+        "--ray",
+        metavar="auto|ADDRESS",
+        help="resample through Ray: INPUT a Parquet file or folder, OUTPUT a folder of Parquet files; "
+        "auto joins a running cluster, else starts a local one (smote only; rows as without --ray)",
+    )
+    parser.add_argument(
+        "--slices",
+        type=positive_int,
+        metavar="N",
+        help="with --ray: generation tasks in all (default: from the cluster's CPUs or GPUs); "
+        "never changes the rows",
+    )
+    parser.add_argument(
         "--demo", action="store_true", help="resample the built-in dataset (= torchsmote demo)"
     )
     parser.set_defaults(run=run)
@@ -61,7 +77,6 @@ def add_parser(commands) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from torchsmote.io.formats import OptionError
-    from torchsmote.io.streaming import resample_file
 
     if args.demo:
         from . import demo_defaults, run_demo
@@ -78,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
                 ("--m-neighbors", args.m_neighbors is not None),
                 ("--shrinkage", args.shrinkage is not None),
                 ("--cluster-balance-threshold", args.cluster_balance_threshold is not None),
+                ("--ray", args.ray is not None),
+                ("--slices", args.slices is not None),
             )
             if given
         ]
@@ -93,8 +110,44 @@ def run(args: argparse.Namespace) -> int:
         raise OptionError("resample needs INPUT (or --demo)")
     if args.output is None and not args.dry_run:
         raise OptionError("resample needs -o OUTPUT (or --dry-run)")
-    use_system_allocator()
-    summary = resample_file(
+    if args.slices is not None and args.ray is None:
+        raise OptionError("--slices applies to --ray runs only")
+    if args.ray is not None:
+        summary = _resample_through_ray(args)
+    else:
+        use_system_allocator()
+        summary = _resample_file(args)
+    seconds = summary["seconds"]
+    log(args, "seconds: " + ", ".join(f"{phase} {value:.3f}" for phase, value in seconds.items()))
+    if args.json:
+        print_json(summary)
+    elif not args.quiet:
+        _print_summary(summary)
+    return EXIT_OK
+
+
+def _resample_through_ray(args: argparse.Namespace) -> dict:
+    from torchsmote.distributed.files import resample_parquet
+    from torchsmote.io.formats import OptionError
+
+    if args.categorical is not None:
+        raise OptionError("--ray runs smote on numeric features; it takes no --categorical")
+    return resample_parquet(
+        args.input,
+        None if args.dry_run else args.output,
+        label=require_label(args),
+        features=parse_columns(args.features),
+        options=resample_options(args),
+        address=args.ray,
+        force=args.force,
+        num_slices=args.slices,
+    )
+
+
+def _resample_file(args: argparse.Namespace) -> dict:
+    from torchsmote.io.streaming import resample_file
+
+    return resample_file(
         args.input,
         None if args.dry_run else args.output,
         label=require_label(args),
@@ -104,13 +157,6 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         progress=progress_factory(args),
     )
-    seconds = summary["seconds"]
-    log(args, "seconds: " + ", ".join(f"{phase} {value:.3f}" for phase, value in seconds.items()))
-    if args.json:
-        print_json(summary)
-    elif not args.quiet:
-        _print_summary(summary)
-    return EXIT_OK
 
 
 def _print_summary(summary: dict) -> None:

@@ -40,7 +40,7 @@ from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_
 from torchsmote.kernels.counter_rng import stream_key
 from torchsmote.memory import release_freed_host_memory
 from torchsmote.sampling_strategy import label_repr, resolve_sampling_strategy
-from torchsmote.validation import check_labels, class_counts
+from torchsmote.validation import check_labels, class_counts, merge_class_counts
 
 from ._deps import require_pyarrow
 from .formats import OptionError, TableSource, detect_format, open_source
@@ -357,27 +357,17 @@ def plan_resample(
     if source.num_rows == 0:
         raise ValueError(f"{source.path} has no rows")
     features, categorical = _choose_features(source, label, features, categorical, method, pa)
-    totals: dict = {}
-    kinds = []
+    parts = []
     offset = 0
     bar = progress("labels", source.num_rows)
     for batch in source.batches([label], options.chunk_rows):
-        y = _label_values(pa, batch.column(0), offset, label)
-        kinds.append(y.dtype)
-        classes, counts = class_counts(y)
-        for value, n in zip(classes.tolist() if y.dtype == object else classes, counts, strict=True):
-            totals[value] = totals.get(value, 0) + int(n)
+        parts.append(class_counts(_label_values(pa, batch.column(0), offset, label)))
         offset += batch.num_rows
         bar.update(batch.num_rows)
     bar.close()
     if offset == 0:
         raise ValueError(f"{source.path} has no rows")
-    dtype = np.result_type(*kinds) if all(k.kind != "O" for k in kinds) else np.dtype(object)
-    merged = np.empty(len(totals), dtype=dtype)
-    merged[:] = list(totals)
-    order = np.argsort(merged, kind="stable")
-    classes = merged[order]
-    counts = np.array([totals[key] for key in merged[order].tolist()], dtype=np.int64)
+    classes, counts = merge_class_counts(parts)
     strategy = _match_strategy_keys(options.sampling_strategy, classes)
     # Checked here, before any row is read: the estimator resolves it the same way.
     targets = resolve_sampling_strategy(strategy, classes, counts, sampling_type=method.sampling_type)

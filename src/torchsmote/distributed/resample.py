@@ -1,0 +1,247 @@
+"""``resample``: SMOTE on a Ray Dataset, the rows of a single-machine ``fit_resample``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import torch
+
+from torchsmote.io.streaming import Plan
+from torchsmote.kernels.counter_rng import stream_key
+
+from ._ray import require_ray, unwrap_task_error
+from .gather import check_fits_one_node, driver_available_memory, gather_class_rows, largest_object_store
+from .generate import ClassSource, generate_slices, plan_slices
+from .graph import class_graphs
+from .plan import decoded_labels, plan_dataset
+
+
+@dataclass
+class DistributedReport:
+    """What :func:`resample_with_report` planned and where it ran.
+
+    Attributes
+    ----------
+    plan : torchsmote.io.Plan
+        Columns, classes, counts before and rows made per class.
+    device : {'cpu', 'cuda'}
+        Where the k-NN graphs and the synthetic rows are computed.
+    seed : int
+        Counter-RNG seed (the sampler's ``random_state``, drawn once when None).
+    n_slices : int
+        Generation tasks.
+    cluster : dict
+        The Ray cluster's resources when the plan was made (CPU, GPU, nodes).
+    seconds : dict
+        Driver-side phases: ``'count'``, ``'gather'``, ``'graph'`` (generation
+        runs lazily, when the returned dataset is consumed).
+    """
+
+    plan: Plan
+    device: str
+    seed: int
+    n_slices: int
+    cluster: dict
+    seconds: dict = field(default_factory=dict)
+
+
+def _check_sampler(sampler):
+    from torchsmote import SMOTE
+
+    if not isinstance(sampler, SMOTE):
+        raise TypeError(
+            f"torchsmote.distributed.resample runs torchsmote.SMOTE (its rows form a counter-RNG "
+            f"stream that tasks can split); got {type(sampler).__module__}.{type(sampler).__name__}"
+        )
+    sampler._validate_params()  # the errors fit_resample would raise, before any work
+
+
+def _device_kind(sampler, cluster_gpus: float) -> str:
+    """'cuda' or 'cpu' for the graph and generation tasks, from the sampler's ``device``."""
+    cpu_only = sampler.knn_backend in ("faiss", "numpy") or sampler.kernel_backend == "numpy"
+    device = sampler.device
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if cluster_gpus >= 1 and not cpu_only else "cpu"
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device={device!r} is not a device: use 'auto', 'cpu', 'cuda' or 'cuda:N'") from exc
+    if kind == "cuda" and cluster_gpus < 1:
+        raise ValueError(f"device={device!r} asks for CUDA, but the Ray cluster has no GPU; use device='cpu'")
+    if kind not in ("cpu", "cuda"):
+        raise ValueError(f"device={device!r}: torchsmote runs on 'cpu' or 'cuda' devices")
+    return kind
+
+
+def _largest_node_cpus(ray) -> int:
+    cpus = [int(node["Resources"].get("CPU", 0)) for node in ray.nodes() if node.get("Alive")]
+    return max(1, max(cpus, default=1))
+
+
+def _decode_label(table, *, label: str):
+    """Dictionary-encoded labels as plain values, so originals and synthetic rows share one schema."""
+    import pyarrow as pa
+
+    position = table.schema.get_field_index(label)
+    values = pa.array(decoded_labels(pa, table.column(label)), type=table.schema.field(label).type.value_type)
+    return table.set_column(position, label, values)
+
+
+def resample_with_report(
+    ds,
+    *,
+    label: str,
+    sampler,
+    features: list[str] | None = None,
+    num_slices: int | None = None,
+    max_class_bytes: int | None = None,
+    synthetic_only: bool = False,
+):
+    """:func:`resample`, also returning a :class:`DistributedReport` (for the command line)."""
+    ray = require_ray()
+    _check_sampler(sampler)
+    if num_slices is not None and (
+        isinstance(num_slices, bool) or not isinstance(num_slices, int) or num_slices < 1
+    ):
+        raise ValueError(f"num_slices must be an integer >= 1 or None, got {num_slices!r}")
+    cluster = ray.cluster_resources()
+    kind = _device_kind(sampler, cluster.get("GPU", 0))
+    seconds = {}
+    tic = time.perf_counter()
+    plan, label_is_dictionary = plan_dataset(
+        ds,
+        label=label,
+        features=features,
+        sampling_strategy=sampler.sampling_strategy,
+        k_neighbors=sampler.k_neighbors,
+    )
+    seconds["count"] = time.perf_counter() - tic
+    node_bytes = largest_object_store(ray) if max_class_bytes is None else int(max_class_bytes)
+    check_fits_one_node(
+        plan, sampler.k_neighbors, node_bytes=node_bytes, driver_bytes=driver_available_memory()
+    )
+    seed = sampler._seed()
+    tic = time.perf_counter()
+    pools = gather_class_rows(ds, plan)
+    pool_refs = {index: ray.put(pool) for index, pool in pools.items()}
+    del pools
+    seconds["gather"] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    threads = _largest_node_cpus(ray)
+    try:
+        graph_refs = class_graphs(ray, pool_refs, sampler.k_neighbors, sampler.knn_backend, kind, threads)
+    except ray.exceptions.RayTaskError as error:
+        raise unwrap_task_error(ray, error) from None
+    seconds["graph"] = time.perf_counter() - tic
+    sources = [
+        ClassSource(index, label_value, count, stream_key(seed, index), pool_refs[index], graph_refs[index])
+        for index, label_value, count in plan.oversampled()
+    ]
+    workers = int(cluster.get("GPU", 0)) if kind == "cuda" else int(cluster.get("CPU", 1))
+    slices = plan_slices(sources, len(plan.features), plan.work_dtype.itemsize, num_slices, max(1, workers))
+    layout = replace(plan, method=None, steps=None)
+    resources = {"num_gpus": 1} if kind == "cuda" else {"num_cpus": 1}
+    synthetic = ray.data.from_items(
+        slices or [{"source": 0, "start": 0, "stop": 0}], override_num_blocks=max(1, len(slices))
+    )
+    synthetic = synthetic.map_batches(
+        generate_slices,
+        batch_format="numpy",
+        batch_size=1,
+        fn_kwargs={
+            "sources": sources,
+            "layout": layout,
+            "kernel_backend": sampler.kernel_backend,
+            "device_kind": kind,
+            "chunk_rows": sampler.chunk_size,
+        },
+        **resources,
+    )
+    report = DistributedReport(
+        plan=plan,
+        device=kind,
+        seed=seed,
+        n_slices=len(slices),
+        cluster={"CPU": cluster.get("CPU", 0), "GPU": cluster.get("GPU", 0), "nodes": len(ray.nodes())},
+        seconds=seconds,
+    )
+    if synthetic_only:
+        return synthetic, report
+    originals = ds.select_columns(plan.columns)
+    if label_is_dictionary:
+        originals = originals.map_batches(_decode_label, batch_format="pyarrow", fn_kwargs={"label": label})
+    return originals.union(synthetic), report
+
+
+def resample(
+    ds,
+    *,
+    label: str,
+    sampler,
+    features: list[str] | None = None,
+    num_slices: int | None = None,
+    max_class_bytes: int | None = None,
+    synthetic_only: bool = False,
+):
+    """Over-sample a Ray Dataset with SMOTE; the rows equal a single-machine ``fit_resample``.
+
+    For the same ``random_state``, the multiset of output rows equals the rows
+    of ``sampler.fit_resample(X, y)`` on one machine, where ``X`` and ``y`` are
+    the dataset's feature and label columns in the dataset's order (the order
+    ``ds.to_pandas()`` gives with ``preserve_order=True``; for Parquet files,
+    file order then row order). Original rows pass through untouched.
+
+    Parameters
+    ----------
+    ds : ray.data.Dataset
+        Numeric feature columns and a label column, no missing or non-finite values.
+    label : str
+        The label column.
+    sampler : torchsmote.SMOTE
+        Its ``sampling_strategy`` (not a callable: that needs every label on one
+        machine), ``k_neighbors``, ``random_state``, ``device``, ``knn_backend``,
+        ``kernel_backend`` and ``chunk_size`` are used; it is not fitted or changed.
+        ``device='auto'`` uses GPUs when the cluster has them; ``'cuda'``
+        requires them (each task uses the GPU Ray gives it).
+    features : list of str, optional
+        Feature columns (default: every column but the label). Other columns are
+        not in the output.
+    num_slices : int, optional
+        Generation tasks in all (default: at least one per CPU, or per GPU, of
+        the cluster, and about 64 MiB of output per task). Never changes the rows.
+    max_class_bytes : int, optional
+        Largest class (rows plus neighbour table) to gather; default: the
+        largest object store of the cluster's nodes.
+    synthetic_only : bool, default=False
+        Return only the synthetic rows.
+
+    Returns
+    -------
+    ray.data.Dataset
+        The feature and label columns, original rows first, then the synthetic
+        rows class by class (the order holds where the consumer preserves it).
+        Counting, gathering and the k-NN graphs run before this returns; the
+        synthetic rows are made when the dataset is consumed.
+
+    Raises
+    ------
+    TypeError
+        ``sampler`` is not a :class:`torchsmote.SMOTE`.
+    ValueError
+        Bad parameters, columns or values (naming the column and row), a class
+        too small for ``k_neighbors``, a class too large for one node (naming
+        its size), CUDA asked for on a cluster without GPUs.
+    ImportError
+        Ray Data is not installed.
+    """
+    dataset, _ = resample_with_report(
+        ds,
+        label=label,
+        sampler=sampler,
+        features=features,
+        num_slices=num_slices,
+        max_class_bytes=max_class_bytes,
+        synthetic_only=synthetic_only,
+    )
+    return dataset
