@@ -41,9 +41,7 @@ def w1_dataset(local_ray):
     X, y = workload("W1")
     frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]).assign(y=y)
     edges = np.linspace(0, len(frame), 17).astype(int)
-    return ray.data.from_pandas(
-        [frame.iloc[a:b] for a, b in itertools.pairwise(edges)]
-    ).materialize()
+    return ray.data.from_pandas([frame.iloc[a:b] for a, b in itertools.pairwise(edges)]).materialize()
 
 
 @pytest.mark.parametrize("library", ["imblearn", "torchsmote", "torchsmote[ray]"])

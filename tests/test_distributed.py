@@ -157,6 +157,14 @@ def test_random_state_and_strategy(cluster):
     assert not canonical(other).equals(canonical(got))
 
 
+def test_nothing_to_make(cluster):
+    """Balanced classes: the output is the original rows, and the synthetic part is empty."""
+    frame = make_frame((80, 80), seed=13)
+    ds = as_dataset(frame, 2)
+    assert_same_rows(resample(ds, label="y", sampler=SMOTE(random_state=0)), frame)
+    assert resample(ds, label="y", sampler=SMOTE(random_state=0), synthetic_only=True).count() == 0
+
+
 def test_estimator_neighbors(cluster):
     """A k_neighbors object (imbalanced-learn's contract) is fitted in the graph task."""
     frame = make_frame((300, 50), seed=4)

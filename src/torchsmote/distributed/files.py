@@ -17,6 +17,9 @@ import shutil
 import time
 from pathlib import Path
 
+import torch
+
+from torchsmote.backends import resolve_knn_backend
 from torchsmote.io.formats import OptionError
 from torchsmote.io.methods import ResampleOptions, build_estimator, estimator_params, resolve_options
 
@@ -171,7 +174,7 @@ def resample_parquet(
         "k_neighbors": options.k_neighbors,
         "seed": options.seed,
         "device": report.device,
-        "knn_backend": options.knn_backend,
+        "knn_backend": resolve_knn_backend(options.knn_backend, torch.device(report.device)),
         "rows_in": plan.n_rows,
         "rows_synthetic": plan.n_synthetic,
         "rows_removed": 0,

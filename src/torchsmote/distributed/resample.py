@@ -142,22 +142,22 @@ def resample_with_report(
     slices = plan_slices(sources, len(plan.features), plan.work_dtype.itemsize, num_slices, max(1, workers))
     layout = replace(plan, method=None, steps=None)
     resources = {"num_gpus": 1} if kind == "cuda" else {"num_cpus": 1}
-    synthetic = ray.data.from_items(
-        slices or [{"source": 0, "start": 0, "stop": 0}], override_num_blocks=max(1, len(slices))
-    )
-    synthetic = synthetic.map_batches(
-        generate_slices,
-        batch_format="numpy",
-        batch_size=1,
-        fn_kwargs={
-            "sources": sources,
-            "layout": layout,
-            "kernel_backend": sampler.kernel_backend,
-            "device_kind": kind,
-            "chunk_rows": sampler.chunk_size,
-        },
-        **resources,
-    )
+    if slices:
+        synthetic = ray.data.from_items(slices, override_num_blocks=len(slices)).map_batches(
+            generate_slices,
+            batch_format="numpy",
+            batch_size=1,
+            fn_kwargs={
+                "sources": sources,
+                "layout": layout,
+                "kernel_backend": sampler.kernel_backend,
+                "device_kind": kind,
+                "chunk_rows": sampler.chunk_size,
+            },
+            **resources,
+        )
+    else:  # nothing to make (e.g. balanced classes): an empty table of the output schema
+        synthetic = ray.data.from_arrow(layout.schema.empty_table())
     report = DistributedReport(
         plan=plan,
         device=kind,
