@@ -51,14 +51,24 @@ def test_scale_out_overhead(benchmark, library, w1_dataset):
     benchmark.group = "scale-out W1"
     benchmark.extra_info.update(library=library, workload="W1", shape=list(X.shape))
     if library == "torchsmote[ray]":
+        import time
+
         from torchsmote import SMOTE
-        from torchsmote.distributed import resample
+        from torchsmote.distributed import resample_with_report
+
+        phases = []
 
         def run():
-            return resample(w1_dataset, label="y", sampler=SMOTE(random_state=0)).materialize().count()
+            dataset, report = resample_with_report(w1_dataset, label="y", sampler=SMOTE(random_state=0))
+            tic = time.perf_counter()
+            rows = dataset.materialize().count()
+            phases.append({**report.seconds, "generate_and_union": time.perf_counter() - tic})
+            return rows
 
         rows = benchmark.pedantic(run, rounds=ROUNDS, warmup_rounds=1, iterations=1)
         assert rows == 2 * n_majority
+        # Seconds per phase of each timed round (the warm-up round is the first entry).
+        benchmark.extra_info["phases"] = phases[1:]
         return
     if library == "imblearn":
         from imblearn.over_sampling import SMOTE

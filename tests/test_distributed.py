@@ -150,7 +150,10 @@ def test_random_state_and_strategy(cluster):
     frame = make_frame((400, 60, 25), seed=2)
     ds = as_dataset(frame, 3)
     strategy = {1: 200, 2: 100}
-    out = resample(ds, label="y", sampler=SMOTE(random_state=5, sampling_strategy=strategy))
+    # A numpy integer k is a count, as in SMOTE (not a neighbours object).
+    out = resample(
+        ds, label="y", sampler=SMOTE(random_state=5, sampling_strategy=strategy, k_neighbors=np.int64(5))
+    )
     got = assert_same_rows(out, single_machine(frame, SMOTE(random_state=5, sampling_strategy=strategy)))
     assert np.bincount(np.asarray(got["y"])).tolist() == [400, 200, 100]
     other = resample(ds, label="y", sampler=SMOTE(random_state=6, sampling_strategy=strategy)).to_pandas()

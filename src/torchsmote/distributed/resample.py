@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from numbers import Integral
 
 import torch
 
@@ -88,6 +89,31 @@ def _decode_label(table, *, label: str):
     return table.set_column(position, label, values)
 
 
+def _synthetic_dataset(
+    ray, plan: Plan, sources: list[ClassSource], sampler, kind: str, workers: int, num_slices
+):
+    """The lazy dataset of the synthetic rows: one ``map_batches`` task per slice."""
+    slices = plan_slices(sources, len(plan.features), plan.work_dtype.itemsize, num_slices, max(1, workers))
+    layout = replace(plan, method=None, steps=None)  # what the tasks need, without the registry entry
+    if not slices:  # nothing to make (e.g. balanced classes): an empty table of the output schema
+        return ray.data.from_arrow(layout.schema.empty_table()), 0
+    resources = {"num_gpus": 1} if kind == "cuda" else {"num_cpus": 1}
+    dataset = ray.data.from_items(slices, override_num_blocks=len(slices)).map_batches(
+        generate_slices,
+        batch_format="numpy",
+        batch_size=1,
+        fn_kwargs={
+            "sources": sources,
+            "layout": layout,
+            "kernel_backend": sampler.kernel_backend,
+            "device_kind": kind,
+            "chunk_rows": sampler.chunk_size,
+        },
+        **resources,
+    )
+    return dataset, len(slices)
+
+
 def resample_with_report(
     ds,
     *,
@@ -105,6 +131,8 @@ def resample_with_report(
         isinstance(num_slices, bool) or not isinstance(num_slices, int) or num_slices < 1
     ):
         raise ValueError(f"num_slices must be an integer >= 1 or None, got {num_slices!r}")
+    k_neighbors = sampler.k_neighbors
+    k_neighbors = int(k_neighbors) if isinstance(k_neighbors, Integral) else k_neighbors
     cluster = ray.cluster_resources()
     kind = _device_kind(sampler, cluster.get("GPU", 0))
     seconds = {}
@@ -114,23 +142,20 @@ def resample_with_report(
         label=label,
         features=features,
         sampling_strategy=sampler.sampling_strategy,
-        k_neighbors=sampler.k_neighbors,
+        k_neighbors=k_neighbors,
     )
     seconds["count"] = time.perf_counter() - tic
     node_bytes = largest_object_store(ray) if max_class_bytes is None else int(max_class_bytes)
-    check_fits_one_node(
-        plan, sampler.k_neighbors, node_bytes=node_bytes, driver_bytes=driver_available_memory()
-    )
+    check_fits_one_node(plan, k_neighbors, node_bytes=node_bytes, driver_bytes=driver_available_memory())
     seed = sampler._seed()
     tic = time.perf_counter()
-    pools = gather_class_rows(ds, plan)
-    pool_refs = {index: ray.put(pool) for index, pool in pools.items()}
-    del pools
+    pool_refs = {index: ray.put(pool) for index, pool in gather_class_rows(ds, plan).items()}
     seconds["gather"] = time.perf_counter() - tic
     tic = time.perf_counter()
-    threads = _largest_node_cpus(ray)
     try:
-        graph_refs = class_graphs(ray, pool_refs, sampler.k_neighbors, sampler.knn_backend, kind, threads)
+        graph_refs = class_graphs(
+            ray, pool_refs, k_neighbors, sampler.knn_backend, kind, threads=_largest_node_cpus(ray)
+        )
     except ray.exceptions.RayTaskError as error:
         raise unwrap_task_error(ray, error) from None
     seconds["graph"] = time.perf_counter() - tic
@@ -139,30 +164,12 @@ def resample_with_report(
         for index, label_value, count in plan.oversampled()
     ]
     workers = int(cluster.get("GPU", 0)) if kind == "cuda" else int(cluster.get("CPU", 1))
-    slices = plan_slices(sources, len(plan.features), plan.work_dtype.itemsize, num_slices, max(1, workers))
-    layout = replace(plan, method=None, steps=None)
-    resources = {"num_gpus": 1} if kind == "cuda" else {"num_cpus": 1}
-    if slices:
-        synthetic = ray.data.from_items(slices, override_num_blocks=len(slices)).map_batches(
-            generate_slices,
-            batch_format="numpy",
-            batch_size=1,
-            fn_kwargs={
-                "sources": sources,
-                "layout": layout,
-                "kernel_backend": sampler.kernel_backend,
-                "device_kind": kind,
-                "chunk_rows": sampler.chunk_size,
-            },
-            **resources,
-        )
-    else:  # nothing to make (e.g. balanced classes): an empty table of the output schema
-        synthetic = ray.data.from_arrow(layout.schema.empty_table())
+    synthetic, n_slices = _synthetic_dataset(ray, plan, sources, sampler, kind, workers, num_slices)
     report = DistributedReport(
         plan=plan,
         device=kind,
         seed=seed,
-        n_slices=len(slices),
+        n_slices=n_slices,
         cluster={"CPU": cluster.get("CPU", 0), "GPU": cluster.get("GPU", 0), "nodes": len(ray.nodes())},
         seconds=seconds,
     )
