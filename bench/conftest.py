@@ -20,7 +20,7 @@ def pytest_benchmark_update_machine_info(config, machine_info):
     machine_info["numpy"] = numpy.__version__
     machine_info["torch_threads"] = torch.get_num_threads()
     machine_info["cuda"] = torch.cuda.get_device_name() if torch.cuda.is_available() else None
-    for name in ("faiss", "triton", "imblearn", "sklearn"):
+    for name in ("faiss", "triton", "imblearn", "sklearn", "ray"):
         try:
             module = __import__(name)
             machine_info[name] = getattr(module, "__version__", "?")

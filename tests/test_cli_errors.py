@@ -82,8 +82,8 @@ def test_non_finite_in_a_later_row_group_leaves_no_output(tmp_path, capsys, bad)
     # chunk 100: ~23 batches are written to the temporary file before the bad one is met
     code, _, err = run_cli(["resample", path, "-o", out, "--label", "target", "--chunk-rows", 100], capsys)
     assert code == 1
-    what = "NaN" if np.isnan(bad) else "infinite"
-    assert_one_error_line(err, f"feature column 'f1' has a {what} value at row 2345")
+    what = "a NaN" if np.isnan(bad) else "an infinite"
+    assert_one_error_line(err, f"feature column 'f1' has {what} value at row 2345")
     assert files(tmp_path) == ["d.parquet"]  # neither the output nor its temporary file
 
 

@@ -14,6 +14,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,11 @@ from cli_helpers import run_cli  # noqa: E402
 from sklearn.neighbors import NearestNeighbors  # noqa: E402
 
 from torchsmote import ADASYN, SMOTE  # noqa: E402
-from torchsmote.distributed import resample, resample_with_report  # noqa: E402
+from torchsmote.distributed import (  # noqa: E402
+    pipeline,
+    resample,
+    resample_with_report,
+)
 from torchsmote.distributed._ray import FAULT_FILE_ENV  # noqa: E402
 
 
@@ -160,6 +165,43 @@ def test_random_state_and_strategy(cluster):
     assert not canonical(other).equals(canonical(got))
 
 
+def test_gather_keeps_dataset_order_when_blocks_finish_out_of_order(cluster):
+    """The k-NN pool is the class's rows in dataset order even when block 0 comes last.
+
+    Without the gather's ``preserve_order``, this dataset's class rows arrive
+    block 0 last, the counter RNG picks other base rows, and the rows differ.
+    """
+
+    def slow_first_block(batch: pd.DataFrame) -> pd.DataFrame:
+        # Defined here, so Ray ships it by value (the workers cannot import this test module).
+        if (batch["row_id"] == 0).any():
+            time.sleep(3)
+        return batch
+
+    frame = make_frame((400, 80), d=3, seed=14)
+    frame.insert(0, "row_id", np.arange(len(frame)))
+    ds = as_dataset(frame, 4).map_batches(slow_first_block, batch_format="pandas", batch_size=None)
+    features = ["f0", "f1", "f2"]
+    out = resample(ds, label="y", sampler=SMOTE(random_state=3), features=features)
+    assert_same_rows(out, single_machine(frame[[*features, "y"]], SMOTE(random_state=3)))
+
+
+def test_generation_by_actors(cluster, monkeypatch):
+    """The GPU path's actor pool (one SliceGenerator per GPU), run here on CPUs, makes the same rows."""
+    monkeypatch.setattr(pipeline, "_generation_compute", lambda kind: "actors")
+    frame = make_frame((400, 60, 25), seed=15)
+    out = resample(as_dataset(frame, 3), label="y", sampler=SMOTE(random_state=6), num_slices=5)
+    assert_same_rows(out, single_machine(frame, SMOTE(random_state=6)))
+
+
+def test_triton_kernel_in_workers(cluster):
+    """kernel_backend='triton' runs the Triton kernel in every generation task (interpreted on CPU)."""
+    frame = make_frame((200, 30), d=3, seed=16)
+    sampler = SMOTE(random_state=1, kernel_backend="triton")
+    out = resample(as_dataset(frame, 2), label="y", sampler=sampler, num_slices=3)
+    assert_same_rows(out, single_machine(frame, SMOTE(random_state=1, kernel_backend="triton")))
+
+
 def test_nothing_to_make(cluster):
     """Balanced classes: the output is the original rows, and the synthetic part is empty."""
     frame = make_frame((80, 80), seed=13)
@@ -216,7 +258,7 @@ def test_bad_values_name_column_and_row(cluster):
         resample(as_dataset(frame, 4), label="y", sampler=SMOTE(random_state=0))
     frame = make_frame((200, 30), seed=1)
     frame.loc[151, "f0"] = np.inf
-    with pytest.raises(ValueError, match=r"feature column 'f0' has a infinite value at row 151"):
+    with pytest.raises(ValueError, match=r"feature column 'f0' has an infinite value at row 151"):
         resample(as_dataset(frame, 4), label="y", sampler=SMOTE(random_state=0))
     table = pa.Table.from_pandas(make_frame((200, 30), seed=1), preserve_index=False)
     values = table.column("f1").to_numpy().copy()
@@ -253,6 +295,26 @@ def test_refusals(cluster):
     text = frame.assign(f1=frame["f1"].astype(str))
     with pytest.raises(ValueError, match=r"feature column 'f1' has type (large_)?string"):
         resample(as_dataset(text, 2), label="y", sampler=SMOTE())
+
+
+def test_backend_refused_before_any_work(cluster, monkeypatch):
+    monkeypatch.delenv("TRITON_INTERPRET", raising=False)
+    frame = make_frame((200, 30), seed=1)
+    with pytest.raises(
+        ValueError, match="kernel_backend='triton' on CPU tensors needs triton and TRITON_INTERPRET"
+    ):
+        resample(as_dataset(frame, 2), label="y", sampler=SMOTE(kernel_backend="triton"))
+
+
+def test_category_and_plain_label_blocks(cluster):
+    """Blocks whose label is a category in some and plain text in others: all decoded to text."""
+    frame = make_frame((200, 30), labels=["a", "b"], seed=1)
+    first = frame.iloc[:100].astype({"y": "category"})
+    out = resample(ray.data.from_pandas([first, frame.iloc[100:]]), label="y", sampler=SMOTE(random_state=0))
+    got = out.to_pandas()
+    got["y"] = got["y"].astype(object)
+    expected = single_machine(frame, SMOTE(random_state=0))
+    pd.testing.assert_frame_equal(canonical(got), canonical(expected), check_exact=True, check_dtype=False)
 
 
 def test_class_too_large_for_one_node(cluster):
@@ -300,6 +362,14 @@ def test_cli_ray_writes_folder_atomically(cluster, tmp_path, capsys):
     code, out, err = run_cli([*args, "--force", "--synthetic-only", "--slices", "3"], capsys)
     assert code == 0, err
     assert len(pd.read_parquet(output)) == 440
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
+    # Nothing to make (class 1 already has the 60 rows asked for): a folder with the columns
+    # and no rows, in place of the old one.
+    strategy = ["--sampling-strategy", '{"1": 60}', "--force", "--synthetic-only"]
+    code, out, err = run_cli([*args, *strategy], capsys)
+    assert code == 0, err
+    empty = pd.read_parquet(output)
+    assert len(empty) == 0 and list(empty.columns) == ["f0", "f1", "f2", "y"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
 
 

@@ -20,6 +20,6 @@ Ray is an optional extra (``pip install 'torchsmote[ray]'``), imported only when
 :func:`resample` runs.
 """
 
-from .resample import DistributedReport, resample, resample_with_report
+from .pipeline import DistributedReport, resample, resample_with_report
 
 __all__ = ["DistributedReport", "resample", "resample_with_report"]

@@ -23,8 +23,8 @@ from torchsmote.backends import resolve_knn_backend
 from torchsmote.io.formats import OptionError
 from torchsmote.io.methods import ResampleOptions, build_estimator, estimator_params, resolve_options
 
-from ._ray import import_ray
-from .resample import resample_with_report
+from ._ray import import_ray, unwrap_task_error
+from .pipeline import resample_with_report
 
 
 def _local_path(text: str, what: str) -> Path:
@@ -70,12 +70,25 @@ def _connect(address: str):
     return True
 
 
-def _write_atomically(dataset, output: Path) -> None:
+def _write_atomically(dataset, output: Path, schema, *, force: bool) -> None:
+    """Write ``dataset`` as a Parquet folder beside ``output``, then rename it into place.
+
+    An existing ``output`` (only with ``force``) is moved aside first and deleted
+    after the rename, or put back when the rename fails; an empty dataset gets
+    one empty file with ``schema``, so readers still see the columns.
+    """
+    import pyarrow.parquet as pq
+
     temp = output.parent / f".{output.name}.{secrets.token_hex(4)}.part"
     aside = None
     try:
         dataset.write_parquet(str(temp))
-        if output.exists():
+        if not temp.exists():  # Ray writes no file, and no folder, for an empty dataset
+            temp.mkdir()
+            pq.write_table(schema.empty_table(), temp / "empty.parquet")
+        if output.exists() or output.is_symlink():
+            if not force:
+                raise OptionError(f"output {output} appeared while the run wrote; pass --force to replace it")
             aside = output.parent / f".{output.name}.{secrets.token_hex(4)}.old"
             os.replace(output, aside)
         os.replace(temp, output)
@@ -86,7 +99,10 @@ def _write_atomically(dataset, output: Path) -> None:
             aside = None
         raise
     if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
+        if aside.is_symlink() or aside.is_file():
+            aside.unlink()
+        else:
+            shutil.rmtree(aside, ignore_errors=True)
 
 
 def resample_parquet(
@@ -152,7 +168,10 @@ def resample_parquet(
         rows_out = plan.n_synthetic + (0 if options.synthetic_only else plan.n_rows)
         if output is not None:
             tic = time.perf_counter()
-            _write_atomically(dataset, output)
+            try:
+                _write_atomically(dataset, output, plan.schema, force=force)
+            except ray.exceptions.RayTaskError as error:
+                raise unwrap_task_error(ray, error) from None
             seconds["generate_and_write"] = time.perf_counter() - tic
         seconds["total"] = time.perf_counter() - started
     finally:

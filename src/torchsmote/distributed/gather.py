@@ -58,7 +58,9 @@ def check_fits_one_node(plan: Plan, k_neighbors, *, node_bytes: int, driver_byte
         What one class may take: its rows and its int64 neighbour table live in
         one object store, and one task holds both.
     driver_bytes : int or None
-        The driver's free memory: every gathered class passes through it at once.
+        The driver's free memory: the gathered pieces of every class, the
+        object-store copies made from them and one class being joined are
+        there at once (about twice the classes, plus the largest).
 
     Raises
     ------
@@ -67,13 +69,19 @@ def check_fits_one_node(plan: Plan, k_neighbors, *, node_bytes: int, driver_byte
     """
     d = len(plan.features)
     itemsize = plan.work_dtype.itemsize
-    k = k_neighbors if isinstance(k_neighbors, int) else _DEFAULT_K
-    total = 0
+    # An estimator's n_neighbors counts the row itself.
+    k = (
+        k_neighbors
+        if isinstance(k_neighbors, int)
+        else getattr(k_neighbors, "n_neighbors", _DEFAULT_K + 1) - 1
+    )
+    total = largest = 0
     for index, label, _ in plan.oversampled():
         n = int(plan.counts[index])
         rows_bytes = n * d * itemsize
         graph_bytes = n * k * 8
         total += rows_bytes
+        largest = max(largest, rows_bytes)
         if rows_bytes + graph_bytes > node_bytes:
             raise ValueError(
                 f"class {label_repr(label)} has {n:,} rows x {d} {plan.work_dtype} features "
@@ -82,10 +90,11 @@ def check_fits_one_node(plan: Plan, k_neighbors, *, node_bytes: int, driver_byte
                 "(the largest object store, or max_class_bytes): resample a subset of that class, use "
                 "fewer features, or give the nodes more object store memory"
             )
-    if driver_bytes is not None and total > driver_bytes:
+    if driver_bytes is not None and 2 * total + largest > driver_bytes:
         raise ValueError(
-            f"the classes to over-sample hold {_gib(total)} of rows, but the driver has "
-            f"{_gib(driver_bytes)} free: they are gathered there once; run the driver on a larger node"
+            f"the classes to over-sample hold {_gib(total)} of rows; gathering them on the driver "
+            f"takes about {_gib(2 * total + largest)} (pieces, object-store copies, one class being "
+            f"joined), but it has {_gib(driver_bytes)} free: run the driver on a larger node"
         )
 
 
@@ -108,14 +117,22 @@ def select_class_rows(table, *, label: str, features: list[str], wanted: list, p
     return pa.table(columns)
 
 
-def gather_class_rows(ds, plan: Plan) -> dict[int, np.ndarray]:
+def gather_class_rows(ds, plan: Plan, store=lambda pool: pool) -> dict:
     """Every over-sampled class's rows, as the estimator would see them.
+
+    Parameters
+    ----------
+    ds : ray.data.Dataset
+    plan : Plan
+    store : callable, optional
+        Called with each class's joined rows as soon as they are complete
+        (``ray.put``: the driver then holds one joined class at a time).
 
     Returns
     -------
     dict
-        ``{class position: ndarray of shape (n_class, d)}`` in ``plan.work_dtype``,
-        rows in dataset order.
+        ``{class position: store(ndarray of shape (n_class, d))}``, the rows in
+        ``plan.work_dtype`` and in dataset order.
     """
     targets = plan.oversampled()
     parts: dict[int, list[np.ndarray]] = {index: [] for index, _, _ in targets}
@@ -147,5 +164,6 @@ def gather_class_rows(ds, plan: Plan) -> dict[int, np.ndarray]:
                 f"class {label_repr(label)} had {int(plan.counts[index]):,} rows when counted and "
                 f"{pool.shape[0]:,} when gathered: the dataset changed between the two passes"
             )
-        pools[index] = np.ascontiguousarray(pool)
+        pools[index] = store(np.ascontiguousarray(pool))
+        del chunks, pool
     return pools

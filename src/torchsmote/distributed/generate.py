@@ -87,55 +87,75 @@ def plan_slices(
     ]
 
 
-#: Device copies of pools and graphs in a GPU worker, by object id (the last few only).
-_DEVICE_COPIES: dict[tuple[str, str], torch.Tensor] = {}
-_MAX_DEVICE_COPIES = 4
+class SliceGenerator:
+    """Makes the rows of slices: a ``map_batches`` callable, as a task function or an actor.
+
+    On CPUs each slice is a task (:func:`generate_slices`): the class rows and
+    graph are read zero-copy from the node's object store. On GPUs it is an
+    actor per GPU: Ray gives a GPU task a fresh process every time
+    (``max_calls=1``), which would pay CUDA's start-up, the kernels' compilation
+    and the upload of the class's rows and graph for every slice; an actor pays
+    them once and keeps its device copies until the job ends.
+
+    Parameters
+    ----------
+    sources : list of ClassSource
+    layout : Plan
+        Output columns, schema and working dtype.
+    kernel_backend : str
+        The sampler's ``kernel_backend``, resolved here for the worker's device.
+    device_kind : {'cpu', 'cuda'}
+    chunk_rows : int or None
+        The sampler's ``chunk_size``.
+    """
+
+    def __init__(self, sources, layout: Plan, kernel_backend: str, device_kind: str, chunk_rows: int | None):
+        self.sources = sources
+        self.layout = layout
+        self.device = torch.device("cuda") if device_kind == "cuda" else torch.device("cpu")
+        self.backend = resolve_kernel_backend(kernel_backend, self.device)
+        self.chunk_rows = chunk_rows
+        self._tensors: dict[str, torch.Tensor] = {}  # device copies, by object id (GPU only)
+
+    def _tensor(self, ref) -> torch.Tensor:
+        import ray
+
+        if self.device.type == "cpu":
+            return read_only_tensor(ray.get(ref))  # zero copy from the object store
+        key = ref.hex()
+        if key not in self._tensors:
+            self._tensors[key] = read_only_tensor(ray.get(ref)).to(self.device)
+        return self._tensors[key]
+
+    def __call__(self, batch: dict):
+        """The slices in ``batch`` (``source``, ``start``, ``stop``): one Arrow table, output schema."""
+        pa = require_pyarrow()
+        layout = self.layout
+        label_type = layout.schema.field(layout.label).type
+        tables = []
+        for i, start, stop in zip(batch["source"], batch["start"], batch["stop"], strict=True):
+            source = self.sources[int(i)]
+            pool, graph = self._tensor(source.pool), self._tensor(source.graph)
+            rows = np.empty((int(stop) - int(start), pool.shape[1]), dtype=layout.work_dtype)
+            out = torch.from_numpy(rows)
+            generate_rows(
+                pool,
+                graph,
+                source.key,
+                out,
+                backend=self.backend,
+                start=int(start),
+                chunk_rows=self.chunk_rows,
+            )
+            labels = pa.array(np.full(rows.shape[0], source.label).astype(layout.classes.dtype)).cast(
+                label_type
+            )
+            tables.append(pa.Table.from_batches([_synthetic_batch(pa, layout, rows, labels)]))
+            maybe_fail_for_test()
+        return pa.concat_tables(tables) if tables else layout.schema.empty_table()
 
 
-def _tensor(ray, ref, device: torch.device) -> torch.Tensor:
-    if device.type == "cpu":
-        return read_only_tensor(ray.get(ref))  # zero copy from the object store
-    key = (ref.hex(), str(device))
-    if key not in _DEVICE_COPIES:
-        while len(_DEVICE_COPIES) >= _MAX_DEVICE_COPIES:
-            _DEVICE_COPIES.pop(next(iter(_DEVICE_COPIES)))
-        _DEVICE_COPIES[key] = read_only_tensor(ray.get(ref)).to(device)
-    return _DEVICE_COPIES[key]
-
-
-def generate_slices(
-    batch: dict,
-    *,
-    sources: list[ClassSource],
-    layout: Plan,
-    kernel_backend: str,
-    device_kind: str,
-    chunk_rows: int | None,
-):
-    """``map_batches`` function: each slice's rows, as an Arrow table of the output schema."""
-    import ray
-
-    pa = require_pyarrow()
+def generate_slices(batch: dict, **params):
+    """``map_batches`` task function: :class:`SliceGenerator` for one batch of slices, on one CPU."""
     torch.set_num_threads(1)  # one CPU per task; Ray runs as many tasks as there are CPUs
-    device = torch.device("cuda") if device_kind == "cuda" else torch.device("cpu")
-    backend = resolve_kernel_backend(kernel_backend, device)
-    label_type = layout.schema.field(layout.label).type
-    tables = []
-    for i, start, stop in zip(batch["source"], batch["start"], batch["stop"], strict=True):
-        source = sources[int(i)]
-        pool = _tensor(ray, source.pool, device)
-        graph = _tensor(ray, source.graph, device)
-        rows = np.empty((int(stop) - int(start), pool.shape[1]), dtype=layout.work_dtype)
-        generate_rows(
-            pool,
-            graph,
-            source.key,
-            torch.from_numpy(rows),
-            backend=backend,
-            start=int(start),
-            chunk_rows=chunk_rows,
-        )
-        labels = pa.array(np.full(rows.shape[0], source.label).astype(layout.classes.dtype)).cast(label_type)
-        tables.append(pa.Table.from_batches([_synthetic_batch(pa, layout, rows, labels)]))
-        maybe_fail_for_test()
-    return pa.concat_tables(tables) if tables else layout.schema.empty_table()
+    return SliceGenerator(**params)(batch)

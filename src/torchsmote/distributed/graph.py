@@ -8,6 +8,8 @@ the generation tasks read them: the driver never holds a graph.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
 
@@ -53,6 +55,16 @@ def class_graph(pool: np.ndarray, k_neighbors, knn_backend: str, device_kind: st
 def class_graphs(ray, pool_refs: dict, k_neighbors, knn_backend: str, device_kind: str, threads: int) -> dict:
     """Start one graph task per class and wait for all of them.
 
+    Parameters
+    ----------
+    ray : module
+    pool_refs : dict
+        ``{class position: ObjectRef of its rows}``.
+    k_neighbors, knn_backend, device_kind
+        As :func:`class_graph`.
+    threads : int
+        CPUs per task on CPU nodes (the tasks of several classes share a node).
+
     Returns
     -------
     dict
@@ -60,11 +72,14 @@ def class_graphs(ray, pool_refs: dict, k_neighbors, knn_backend: str, device_kin
 
     Raises
     ------
-    ValueError, TypeError, ImportError
-        What the task raised (e.g. an unknown backend), unwrapped from Ray's error.
+    ray.exceptions.RayTaskError
+        The first task that failed; the others are cancelled.
     """
     if device_kind == "cuda":
-        options = {"num_gpus": 1, "num_cpus": 1}
+        # A GPU task's worker would otherwise stay alive holding its CUDA context
+        # and torch's cached memory, on the GPU the generation actors need next.
+        options = {"num_gpus": 1, "num_cpus": 1, "max_calls": 1}
+        threads = 1
     else:
         options = {"num_cpus": threads}
     task = ray.remote(class_graph).options(num_returns=2, **options)
@@ -72,5 +87,12 @@ def class_graphs(ray, pool_refs: dict, k_neighbors, knn_backend: str, device_kin
         index: task.remote(ref, k_neighbors, knn_backend, device_kind, threads)
         for index, ref in pool_refs.items()
     }
-    ray.get([shape for _, shape in started.values()])
+    try:
+        ray.get([shape for _, shape in started.values()])
+    except Exception:
+        for graph, shape in started.values():
+            ray.cancel(shape)
+            with contextlib.suppress(Exception):  # fetch the failed pairs: no "unhandled error" logs
+                ray.get(graph, timeout=0)
+        raise
     return {index: graph for index, (graph, _) in started.items()}

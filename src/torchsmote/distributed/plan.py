@@ -75,8 +75,8 @@ def first_problem(pa, table, label: str, features: list[str]) -> tuple[int, str]
             bad = np.flatnonzero(~np.isfinite(values))
             if bad.size:
                 row = int(bad[0])
-                what = "NaN" if np.isnan(values[row]) else "infinite"
-                message = f"feature column {name!r} has a {what} value at row {{row}}"
+                what = "a NaN" if np.isnan(values[row]) else "an infinite"
+                message = f"feature column {name!r} has {what} value at row {{row}}"
                 found.append((row, message + "; SMOTE needs finite values"))
     return min(found) if found else None
 
@@ -181,7 +181,13 @@ def plan_dataset(
             "a callable sampling_strategy needs every label on one machine; pass a dict "
             "{class: rows after resampling} instead"
         )
-    schema = ds.schema()
+    try:
+        schema = ds.schema()
+    except pa.ArrowException as exc:  # Arrow's own error when blocks disagree (category and plain labels)
+        raise ValueError(
+            f"cannot read the dataset's schema ({type(exc).__name__}: {exc}); its blocks may hold "
+            "different column types: cast them to one type first"
+        ) from exc
     if schema is None:
         raise ValueError("the dataset has no rows (and no schema)")
     features = _choose_features(list(schema.names), label, features)

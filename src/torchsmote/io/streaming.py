@@ -412,9 +412,9 @@ def _check_features(pa, batch, features: list[str], offset: int) -> None:
             finite = np.isfinite(values)
             if not finite.all():
                 row = int(np.flatnonzero(~finite)[0])
-                what = "NaN" if np.isnan(values[row]) else "infinite"
+                what = "a NaN" if np.isnan(values[row]) else "an infinite"
                 raise ValueError(
-                    f"feature column {name!r} has a {what} value at row {offset + row}; "
+                    f"feature column {name!r} has {what} value at row {offset + row}; "
                     "SMOTE needs finite values"
                 )
 

@@ -1,4 +1,4 @@
-"""``resample``: SMOTE on a Ray Dataset, the rows of a single-machine ``fit_resample``."""
+"""The five steps wired together: ``resample`` and ``resample_with_report``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from numbers import Integral
 
 import torch
 
+from torchsmote.backends import resolve_kernel_backend, resolve_knn_backend
 from torchsmote.io.streaming import Plan
 from torchsmote.kernels.counter_rng import stream_key
+from torchsmote.validation import check_int
 
 from ._ray import require_ray, unwrap_task_error
 from .gather import check_fits_one_node, driver_available_memory, gather_class_rows, largest_object_store
-from .generate import ClassSource, generate_slices, plan_slices
+from .generate import ClassSource, SliceGenerator, generate_slices, plan_slices
 from .graph import class_graphs
 from .plan import decoded_labels, plan_dataset
 
@@ -75,42 +77,72 @@ def _device_kind(sampler, cluster_gpus: float) -> str:
     return kind
 
 
+def _check_backends(sampler, kind: str) -> None:
+    """The backend errors the workers would raise, raised here before any work.
+
+    On CPU workers the driver's answer is theirs (same packages); for GPU
+    workers only what needs no GPU is checked (names, CPU-only backends).
+    """
+    device = torch.device(kind)
+    resolve_knn_backend(sampler.knn_backend, device)
+    if kind == "cpu":
+        resolve_kernel_backend(sampler.kernel_backend, device)
+    elif sampler.kernel_backend == "numpy":
+        raise ValueError("kernel_backend='numpy' is the CPU reference; use 'torch' or 'triton' on CUDA")
+
+
 def _largest_node_cpus(ray) -> int:
     cpus = [int(node["Resources"].get("CPU", 0)) for node in ray.nodes() if node.get("Alive")]
     return max(1, max(cpus, default=1))
 
 
-def _decode_label(table, *, label: str):
+def _decode_label(table, *, label: str, value_type):
     """Dictionary-encoded labels as plain values, so originals and synthetic rows share one schema."""
     import pyarrow as pa
 
+    if not pa.types.is_dictionary(table.schema.field(label).type):
+        return table
     position = table.schema.get_field_index(label)
-    values = pa.array(decoded_labels(pa, table.column(label)), type=table.schema.field(label).type.value_type)
-    return table.set_column(position, label, values)
+    return table.set_column(
+        position, label, pa.array(decoded_labels(pa, table.column(label)), type=value_type)
+    )
+
+
+def _generation_compute(kind: str) -> str:
+    """``'actors'`` (one per GPU, keeping its device copies) on CUDA, ``'tasks'`` on CPUs."""
+    return "actors" if kind == "cuda" else "tasks"
 
 
 def _synthetic_dataset(
     ray, plan: Plan, sources: list[ClassSource], sampler, kind: str, workers: int, num_slices
 ):
-    """The lazy dataset of the synthetic rows: one ``map_batches`` task per slice."""
-    slices = plan_slices(sources, len(plan.features), plan.work_dtype.itemsize, num_slices, max(1, workers))
-    layout = replace(plan, method=None, steps=None)  # what the tasks need, without the registry entry
+    """The lazy dataset of the synthetic rows: one ``map_batches`` call per slice."""
+    slices = plan_slices(sources, len(plan.features), plan.work_dtype.itemsize, num_slices, workers)
+    layout = replace(plan, method=None, steps=None)  # what the workers need, without the registry entry
     if not slices:  # nothing to make (e.g. balanced classes): an empty table of the output schema
         return ray.data.from_arrow(layout.schema.empty_table()), 0
+    params = {
+        "sources": sources,
+        "layout": layout,
+        "kernel_backend": sampler.kernel_backend,
+        "device_kind": kind,
+        "chunk_rows": sampler.chunk_size,
+    }
+    items = ray.data.from_items(slices, override_num_blocks=len(slices))
     resources = {"num_gpus": 1} if kind == "cuda" else {"num_cpus": 1}
-    dataset = ray.data.from_items(slices, override_num_blocks=len(slices)).map_batches(
-        generate_slices,
-        batch_format="numpy",
-        batch_size=1,
-        fn_kwargs={
-            "sources": sources,
-            "layout": layout,
-            "kernel_backend": sampler.kernel_backend,
-            "device_kind": kind,
-            "chunk_rows": sampler.chunk_size,
-        },
-        **resources,
-    )
+    if _generation_compute(kind) == "actors":
+        dataset = items.map_batches(
+            SliceGenerator,
+            fn_constructor_kwargs=params,
+            concurrency=min(workers, len(slices)),
+            batch_format="numpy",
+            batch_size=1,
+            **resources,
+        )
+    else:
+        dataset = items.map_batches(
+            generate_slices, fn_kwargs=params, batch_format="numpy", batch_size=1, **resources
+        )
     return dataset, len(slices)
 
 
@@ -125,16 +157,14 @@ def resample_with_report(
     synthetic_only: bool = False,
 ):
     """:func:`resample`, also returning a :class:`DistributedReport` (for the command line)."""
-    ray = require_ray()
     _check_sampler(sampler)
-    if num_slices is not None and (
-        isinstance(num_slices, bool) or not isinstance(num_slices, int) or num_slices < 1
-    ):
-        raise ValueError(f"num_slices must be an integer >= 1 or None, got {num_slices!r}")
+    num_slices = None if num_slices is None else check_int(num_slices, "num_slices", 1)
     k_neighbors = sampler.k_neighbors
     k_neighbors = int(k_neighbors) if isinstance(k_neighbors, Integral) else k_neighbors
+    ray = require_ray()
     cluster = ray.cluster_resources()
     kind = _device_kind(sampler, cluster.get("GPU", 0))
+    _check_backends(sampler, kind)
     seconds = {}
     tic = time.perf_counter()
     plan, label_is_dictionary = plan_dataset(
@@ -149,13 +179,13 @@ def resample_with_report(
     check_fits_one_node(plan, k_neighbors, node_bytes=node_bytes, driver_bytes=driver_available_memory())
     seed = sampler._seed()
     tic = time.perf_counter()
-    pool_refs = {index: ray.put(pool) for index, pool in gather_class_rows(ds, plan).items()}
+    pool_refs = gather_class_rows(ds, plan, store=ray.put)
     seconds["gather"] = time.perf_counter() - tic
     tic = time.perf_counter()
     try:
-        graph_refs = class_graphs(
-            ray, pool_refs, k_neighbors, sampler.knn_backend, kind, threads=_largest_node_cpus(ray)
-        )
+        # The classes' graph tasks share the largest node's CPUs and run side by side.
+        threads = max(1, _largest_node_cpus(ray) // max(1, len(pool_refs)))
+        graph_refs = class_graphs(ray, pool_refs, k_neighbors, sampler.knn_backend, kind, threads)
     except ray.exceptions.RayTaskError as error:
         raise unwrap_task_error(ray, error) from None
     seconds["graph"] = time.perf_counter() - tic
@@ -177,7 +207,12 @@ def resample_with_report(
         return synthetic, report
     originals = ds.select_columns(plan.columns)
     if label_is_dictionary:
-        originals = originals.map_batches(_decode_label, batch_format="pyarrow", fn_kwargs={"label": label})
+        originals = originals.map_batches(
+            _decode_label,
+            batch_format="pyarrow",
+            batch_size=None,
+            fn_kwargs={"label": label, "value_type": plan.schema.field(label).type},
+        )
     return originals.union(synthetic), report
 
 
@@ -215,8 +250,10 @@ def resample(
         Feature columns (default: every column but the label). Other columns are
         not in the output.
     num_slices : int, optional
-        Generation tasks in all (default: at least one per CPU, or per GPU, of
-        the cluster, and about 64 MiB of output per task). Never changes the rows.
+        Generation slices wanted (default: one per CPU, or per GPU, of the
+        cluster, more when a slice would exceed ~64 MiB of output). Each class's
+        range is cut into slices of ``ceil(n_synthetic / num_slices)`` rows, so
+        a class's last, shorter slice can add one. Never changes the rows.
     max_class_bytes : int, optional
         Largest class (rows plus neighbour table) to gather; default: the
         largest object store of the cluster's nodes.
