@@ -426,3 +426,28 @@ def test_cli_ray_fresh_process(tmp_path):
     got = pd.read_parquet(tmp_path / "out")
     expected = single_machine(frame, SMOTE(random_state=0))
     pd.testing.assert_frame_equal(canonical(got), canonical(expected), check_exact=True, check_dtype=False)
+
+
+def test_missing_ray_names_the_extra(monkeypatch):
+    """Without Ray, the first call says which extra to install (torchsmote itself imports without it)."""
+    import importlib
+
+    from torchsmote.distributed import _ray
+    from torchsmote.io import MissingDependencyError
+
+    real = importlib.import_module
+
+    def no_ray(name, *args, **kwargs):
+        if name == "ray" or name.startswith("ray."):
+            raise ImportError(f"No module named {name!r}")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(_ray.importlib, "import_module", no_ray)
+    with pytest.raises(MissingDependencyError, match=r"pip install 'torchsmote\[ray\]'"):
+        resample(None, label="y", sampler=SMOTE())
+
+
+def test_import_does_not_load_ray():
+    code = "import sys, torchsmote.distributed; assert 'ray' not in sys.modules, 'ray imported'"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
