@@ -427,3 +427,29 @@ def test_review_round_trips_and_label_dtypes():
         Xb, torch.from_numpy(y)
     )
     assert out.dtype == torch.bfloat16 and out.shape == (56, 3)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        # a few values: one comparison per value
+        np.array([0, 1, 1, 0, 1], dtype=np.int64),
+        np.array([-3, 0, 0, -3], dtype=np.int8),  # values -3 and 0, -2 and -1 absent
+        np.array([2**40, 2**40 + 3, 2**40], dtype=np.uint64),
+        np.array([7, 7, 7], dtype=np.int32),
+        # wider ranges: bincount
+        np.array([0, 9, 9, 1, 0, 9], dtype=np.int64),  # counted in place (no copy)
+        np.array([17, 5, 5, 9], dtype=np.int64),  # shifted by the smallest label
+        np.array([-100, 100, 100, -5], dtype=np.int8),  # would wrap in int8
+        np.array([255, 0, 255], dtype=np.uint8),
+    ],
+)
+def test_class_counts_of_integer_labels_match_unique_and_leave_labels_alone(labels):
+    from torchsmote.validation import class_counts
+
+    before = labels.copy()
+    classes, counts = class_counts(labels)
+    expected_classes, expected_counts = np.unique(labels, return_counts=True)
+    assert classes.dtype == labels.dtype and counts.dtype == np.int64
+    assert np.array_equal(classes, expected_classes) and np.array_equal(counts, expected_counts)
+    assert np.array_equal(labels, before)

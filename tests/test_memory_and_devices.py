@@ -168,3 +168,20 @@ def test_release_freed_host_memory_is_safe_everywhere(monkeypatch):
     monkeypatch.setattr(memory.ctypes, "CDLL", lambda name: (_ for _ in ()).throw(OSError(name)))
     memory.release_freed_host_memory()  # no glibc: silently nothing
     memory._glibc_malloc_trim.cache_clear()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_prefault_writes_only_inside_the_array(dtype):
+    buffer = np.full((3000, 7), np.nan, dtype=dtype)
+    memory.prefault(buffer[1000:2000])
+    block = buffer[1000:2000].reshape(-1)
+    stride = max(1, memory._PREFAULT_STRIDE_BYTES // buffer.itemsize)
+    assert (block[::stride] == 0).all()
+    untouched = np.ones(block.size, dtype=bool)
+    untouched[::stride] = False
+    assert np.isnan(block[untouched]).all()
+    assert np.isnan(buffer[:1000]).all() and np.isnan(buffer[2000:]).all()
+    columns = buffer[:, 2:4]  # not C-contiguous: left alone
+    memory.prefault(columns)
+    assert np.isnan(buffer[:1000]).all()
+    memory.prefault(buffer[:0])  # empty: nothing to do

@@ -116,17 +116,34 @@ def check_labels(y: np.ndarray) -> np.ndarray:
     return y
 
 
+#: Integer labels spanning at most this many values are counted with one
+#: vectorised comparison per value: 0.9 ms for W1's 1M binary labels against
+#: 3.1 ms for ``bincount``'s serial loop (dev VM); each value costs ~0.45 ms.
+COMPARE_MAX_VALUES = 4
+
+
 def class_counts(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique labels and their counts.
 
-    Small-range integer labels use ``bincount`` (~3 ms for 1M labels on the dev
-    machine, against ~40 ms for the sort inside ``np.unique``).
+    Small-range integer labels are counted by comparison (a few values) or
+    ``bincount`` (~3 ms for 1M labels on the dev machine, against ~40 ms for the
+    sort inside ``np.unique``).
     """
     if y.dtype.kind in "iu" and y.size:
         low, high = int(y.min()), int(y.max())
+        if high - low < COMPARE_MAX_VALUES:
+            values = np.arange(low, high + 1, dtype=y.dtype)
+            counts = np.array([np.count_nonzero(y == value) for value in values], dtype=np.int64)
+            present = np.flatnonzero(counts)
+            return values[present], counts[present]
         if high - low <= 4 * y.size + 1024:
             # int64 first: y - low in y's own dtype could wrap (int8 from -100 to 100).
-            counts = np.bincount(y.astype(np.int64) - low, minlength=high - low + 1)
+            # int64 labels from 0 are counted as they are: the copy and the shift were
+            # two fresh 8 MB arrays for 1M labels (5.2 -> 3.9 ms here).
+            codes = y.astype(np.int64, copy=False)
+            if low:
+                codes = codes - low
+            counts = np.bincount(codes, minlength=high - low + 1)
             present = np.flatnonzero(counts)
             return (present + low).astype(y.dtype), counts[present]
     if y.dtype == object:

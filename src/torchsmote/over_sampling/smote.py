@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
-from torchsmote.memory import check_fits, release_freed_host_memory
+from torchsmote.memory import check_fits, prefault, release_freed_host_memory
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
 from torchsmote.sampling_strategy import label_repr
 from torchsmote.streams import ClassStream, FittedStreams
@@ -183,6 +183,8 @@ class SMOTE(BaseOverSampler):
         state = self._fit(features, labels, sampling_strategy)
         streams: FittedStreams = state["_streams"]
         features_out, labels_out = self._allocate(features, labels.y, total)
+        if not is_torch:
+            prefault(features_out[n:])
         offset = n
         for index, stream in enumerate(streams.classes):
             target = features_out[offset : offset + stream.count]
