@@ -387,6 +387,14 @@ def test_cli_ray_refusals(cluster, tmp_path, capsys):
         )
         assert code == 2, err
         assert message in err
+    code, out, err = run_cli(
+        ["resample", source, "--label", "y", "--ray", "auto", "--dry-run", "--json"], capsys
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["dry_run"] and summary["rows_out"] == 0 and summary["rows_synthetic"] == 80
+    assert summary["class_counts_after"] == {"0": 100, "1": 100}
+    assert set(summary["seconds"]) == {"count", "total"}
     code, _, err = run_cli(
         ["resample", source, "-o", tmp_path / "o", "--label", "y", "--slices", "2"], capsys
     )

@@ -123,7 +123,8 @@ def resample_parquet(
     input_path : str
         A ``.parquet`` file or a folder of them.
     output_path : str or None
-        Output folder (Ray writes one file per block); None: plan only (dry run).
+        Output folder (Ray writes one file per block); None: a dry run (the
+        count pass and its checks only).
     label : str
     features : list of str, optional
     options : ResampleOptions, optional
@@ -162,6 +163,7 @@ def resample_parquet(
             features=features,
             num_slices=num_slices,
             synthetic_only=options.synthetic_only,
+            plan_only=output is None,
         )
         plan = report.plan
         seconds = dict(report.seconds)

@@ -21,7 +21,7 @@ from .plan import decoded_labels
 #: Column of the gather pass's output holding the row's class position.
 CLASS_COLUMN = "__torchsmote_class__"
 
-#: Neighbours assumed per row when k_neighbors is an estimator (its count is unknown here).
+#: Neighbours assumed per row for an estimator without ``n_neighbors``.
 _DEFAULT_K = 5
 
 
@@ -53,7 +53,7 @@ def check_fits_one_node(plan: Plan, k_neighbors, *, node_bytes: int, driver_byte
     ----------
     plan : Plan
     k_neighbors : int or object
-        Sets the graph's width (5 assumed for an estimator).
+        Sets the graph's width (an estimator's ``n_neighbors`` - 1, else 5).
     node_bytes : int
         What one class may take: its rows and its int64 neighbour table live in
         one object store, and one task holds both.

@@ -2,8 +2,9 @@
 
 The task runs on a GPU when the plan says so (the fused Triton shortlist and
 float64 re-rank of :mod:`torchsmote.kernels.knn_triton`; no faiss needed),
-else on one whole node's CPUs. Rows and graph stay in the object store, where
-the generation tasks read them: the driver never holds a graph.
+else on a share of the largest node's CPUs (the classes' tasks side by
+side). Rows and graph stay in the object store, where the generation tasks
+read them: the driver never holds a graph.
 """
 
 from __future__ import annotations

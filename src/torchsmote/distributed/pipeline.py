@@ -155,8 +155,13 @@ def resample_with_report(
     num_slices: int | None = None,
     max_class_bytes: int | None = None,
     synthetic_only: bool = False,
+    plan_only: bool = False,
 ):
-    """:func:`resample`, also returning a :class:`DistributedReport` (for the command line)."""
+    """:func:`resample`, also returning a :class:`DistributedReport` (for the command line).
+
+    ``plan_only=True`` stops after the count pass and its checks (a dry run):
+    the dataset returned is then None.
+    """
     _check_sampler(sampler)
     num_slices = None if num_slices is None else check_int(num_slices, "num_slices", 1)
     k_neighbors = sampler.k_neighbors
@@ -175,6 +180,9 @@ def resample_with_report(
         k_neighbors=k_neighbors,
     )
     seconds["count"] = time.perf_counter() - tic
+    cluster_info = {"CPU": cluster.get("CPU", 0), "GPU": cluster.get("GPU", 0), "nodes": len(ray.nodes())}
+    if plan_only:
+        return None, DistributedReport(plan, kind, sampler._seed(), 0, cluster_info, seconds)
     node_bytes = largest_object_store(ray) if max_class_bytes is None else int(max_class_bytes)
     check_fits_one_node(plan, k_neighbors, node_bytes=node_bytes, driver_bytes=driver_available_memory())
     seed = sampler._seed()
@@ -200,7 +208,7 @@ def resample_with_report(
         device=kind,
         seed=seed,
         n_slices=n_slices,
-        cluster={"CPU": cluster.get("CPU", 0), "GPU": cluster.get("GPU", 0), "nodes": len(ray.nodes())},
+        cluster=cluster_info,
         seconds=seconds,
     )
     if synthetic_only:
