@@ -276,7 +276,7 @@ def test_bad_values_name_column_and_row(cluster):
 def test_refusals(cluster):
     frame = make_frame((200, 30), seed=1)
     ds = as_dataset(frame, 2)
-    with pytest.raises(ValueError, match="label column 'label' is not in the dataset"):
+    with pytest.raises(ValueError, match="label column 'label' not found in the dataset"):
         resample(ds, label="label", sampler=SMOTE())
     with pytest.raises(ValueError, match=r"feature column\(s\) \['nope'\]"):
         resample(ds, label="y", sampler=SMOTE(), features=["f0", "nope"])

@@ -177,7 +177,7 @@ def resample_with_report(
         label=label,
         features=features,
         sampling_strategy=sampler.sampling_strategy,
-        k_neighbors=k_neighbors,
+        check_class=sampler._check_class_size,
     )
     seconds["count"] = time.perf_counter() - tic
     cluster_info = {"CPU": cluster.get("CPU", 0), "GPU": cluster.get("GPU", 0), "nodes": len(ray.nodes())}

@@ -16,8 +16,8 @@ import numpy as np
 
 from torchsmote.io._deps import require_pyarrow
 from torchsmote.io.methods import METHODS
-from torchsmote.io.streaming import Plan, _is_numeric, _match_strategy_keys, _work_dtype
-from torchsmote.sampling_strategy import label_repr, resolve_sampling_strategy
+from torchsmote.io.streaming import Plan, _is_numeric, _match_strategy_keys, _work_dtype, feature_names
+from torchsmote.sampling_strategy import resolve_sampling_strategy
 from torchsmote.validation import check_labels, class_counts, merge_class_counts
 
 from ._ray import dataset_order
@@ -101,23 +101,6 @@ def summarize_block(table, *, label: str, features: list[str]):
     return pa.table({"summary": [pickle.dumps(summary)]})
 
 
-def _choose_features(names: list[str], label: str, features: list[str] | None) -> list[str]:
-    if label not in names:
-        raise ValueError(f"label column {label!r} is not in the dataset; columns: {names}")
-    if features is None:
-        chosen = [name for name in names if name != label]
-    else:
-        missing = [name for name in features if name not in names]
-        if missing:
-            raise ValueError(f"feature column(s) {missing} are not in the dataset; columns: {names}")
-        if label in features:
-            raise ValueError(f"the label column {label!r} cannot also be a feature")
-        chosen = [name for name in names if name in set(features)]  # dataset order
-    if not chosen:
-        raise ValueError(f"the dataset has no feature columns besides the label {label!r}")
-    return chosen
-
-
 def _common_schema(pa, summaries: list[BlockSummary], label: str):
     """The blocks' shared schema, the label dictionary-decoded; refuses blocks that disagree."""
     schemas = [s.schema for s in summaries if s.schema is not None]
@@ -143,7 +126,7 @@ def _common_schema(pa, summaries: list[BlockSummary], label: str):
 
 
 def plan_dataset(
-    ds, *, label: str, features: list[str] | None, sampling_strategy, k_neighbors
+    ds, *, label: str, features: list[str] | None, sampling_strategy, check_class
 ) -> tuple[Plan, bool]:
     """Count pass and plan: columns, classes, rows to make per class.
 
@@ -155,8 +138,9 @@ def plan_dataset(
         Feature columns (default: every column but the label), all numeric.
     sampling_strategy
         The sampler's ``sampling_strategy`` (a callable is refused: it needs ``y``).
-    k_neighbors : int or object
-        An int is checked against each over-sampled class's size.
+    check_class : callable
+        ``check_class(label, n_rows)`` raises for a class too small to
+        over-sample (the sampler's own check, e.g. ``SMOTE._check_class_size``).
 
     Returns
     -------
@@ -190,7 +174,7 @@ def plan_dataset(
         ) from exc
     if schema is None:
         raise ValueError("the dataset has no rows (and no schema)")
-    features = _choose_features(list(schema.names), label, features)
+    features = feature_names(list(schema.names), label, features, where="the dataset")
     with dataset_order(ds):
         rows = ds.map_batches(
             summarize_block,
@@ -219,10 +203,9 @@ def plan_dataset(
     classes, counts = merge_class_counts([(s.classes, s.counts) for s in summaries if s.n_rows])
     strategy = _match_strategy_keys(sampling_strategy, classes)
     to_generate = resolve_sampling_strategy(strategy, classes, counts)
-    if isinstance(k_neighbors, int):
-        for value, n_rows in zip(classes, counts, strict=True):
-            if to_generate.get(value, 0) > 0:
-                _check_class(k_neighbors, value, int(n_rows))
+    for value, n_rows in zip(classes, counts, strict=True):
+        if to_generate.get(value, 0) > 0:
+            check_class(value, int(n_rows))
     columns = [name for name in table_schema.names if name in set(features) or name == label]
     dictionary = any(
         s.schema is not None and pa.types.is_dictionary(s.schema.field(label).type) for s in summaries
@@ -242,13 +225,3 @@ def plan_dataset(
         targets=to_generate,
     )
     return plan, dictionary
-
-
-def _check_class(k: int, label, n_rows: int) -> None:
-    # SMOTE._check_class_size's rule and wording.
-    if n_rows < k + 1:
-        raise ValueError(
-            f"class {label_repr(label)} has {n_rows} row(s); SMOTE with k_neighbors={k} needs at least "
-            f"{k + 1} rows of each class it over-samples (lower k_neighbors, or leave that class out "
-            "of sampling_strategy)"
-        )

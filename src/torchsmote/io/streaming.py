@@ -220,24 +220,47 @@ def _categorical_methods() -> str:
     return ", ".join(name for name, method in METHODS.items() if method.categorical)
 
 
-def _choose_features(
-    source: TableSource, label: str, features, categorical, method, pa
-) -> tuple[list[str], list[str]]:
-    """The feature columns (input order) and, for a categorical method, its categorical ones."""
-    names = source.column_names
+def feature_names(names: list[str], label: str, features: list[str] | None, *, where: str) -> list[str]:
+    """The feature columns among ``names``: ``features`` (checked) or all but the label, in table order.
+
+    Parameters
+    ----------
+    names : list of str
+        The table's columns, in order.
+    label : str
+    features : list of str or None
+    where : str
+        How messages name the table (its path, "the dataset").
+
+    Raises
+    ------
+    ValueError
+        The label or a feature is not a column; no feature is left.
+    OptionError
+        The label is also named as a feature.
+    """
     if label not in names:
-        raise ValueError(f"label column {label!r} not found in {source.path}; columns: {names}")
+        raise ValueError(f"label column {label!r} not found in {where}; columns: {names}")
     if features is None:
         chosen = [name for name in names if name != label]
     else:
         missing = [name for name in features if name not in names]
         if missing:
-            raise ValueError(f"feature column(s) {missing} not found in {source.path}; columns: {names}")
+            raise ValueError(f"feature column(s) {missing} not found in {where}; columns: {names}")
         if label in features:
             raise OptionError(f"the label column {label!r} cannot also be a feature")
-        chosen = [name for name in names if name in set(features)]  # input order
+        chosen = [name for name in names if name in set(features)]  # table order
     if not chosen:
-        raise ValueError(f"{source.path} has no feature columns besides the label {label!r}")
+        raise ValueError(f"{where} has no feature columns besides the label {label!r}")
+    return chosen
+
+
+def _choose_features(
+    source: TableSource, label: str, features, categorical, method, pa
+) -> tuple[list[str], list[str]]:
+    """The feature columns (input order) and, for a categorical method, its categorical ones."""
+    names = source.column_names
+    chosen = feature_names(names, label, features, where=str(source.path))
     types = {name: source.schema.field(name).type for name in names}
     non_numeric = [name for name in chosen if not _is_numeric(pa, types[name])]
     if categorical is not None and not method.categorical:
