@@ -290,6 +290,8 @@ def test_refusals(cluster):
         resample(ds, label="y", sampler=SMOTE(device="cuda"))
     with pytest.raises(ValueError, match="num_slices"):
         resample(ds, label="y", sampler=SMOTE(), num_slices=0)
+    with pytest.raises(ValueError, match="max_class_bytes"):
+        resample(ds, label="y", sampler=SMOTE(), max_class_bytes=-1)
     with pytest.raises(ValueError, match="k_neighbors"):
         resample(ds, label="y", sampler=SMOTE(k_neighbors=0))
     text = frame.assign(f1=frame["f1"].astype(str))

@@ -164,6 +164,7 @@ def resample_with_report(
     """
     _check_sampler(sampler)
     num_slices = None if num_slices is None else check_int(num_slices, "num_slices", 1)
+    max_class_bytes = None if max_class_bytes is None else check_int(max_class_bytes, "max_class_bytes", 1)
     k_neighbors = sampler.k_neighbors
     k_neighbors = int(k_neighbors) if isinstance(k_neighbors, Integral) else k_neighbors
     ray = require_ray()
@@ -180,10 +181,11 @@ def resample_with_report(
         check_class=sampler._check_class_size,
     )
     seconds["count"] = time.perf_counter() - tic
-    cluster_info = {"CPU": cluster.get("CPU", 0), "GPU": cluster.get("GPU", 0), "nodes": len(ray.nodes())}
+    alive = sum(1 for node in ray.nodes() if node.get("Alive"))
+    cluster_info = {"CPU": cluster.get("CPU", 0), "GPU": cluster.get("GPU", 0), "nodes": alive}
     if plan_only:
         return None, DistributedReport(plan, kind, sampler._seed(), 0, cluster_info, seconds)
-    node_bytes = largest_object_store(ray) if max_class_bytes is None else int(max_class_bytes)
+    node_bytes = largest_object_store(ray) if max_class_bytes is None else max_class_bytes
     check_fits_one_node(plan, k_neighbors, node_bytes=node_bytes, driver_bytes=driver_available_memory())
     seed = sampler._seed()
     tic = time.perf_counter()
