@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-#: workload -> {"torchsmote"|"imblearn": {"peak_extra_bytes", "output_bytes"}}
+#: workload -> {library: {"peak_extra_bytes", "first_call_peak_extra_bytes", "output_bytes"}} (peak_memory.py)
 PEAK_MEMORY: dict = {}
 
 
@@ -97,7 +97,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for name, entry in sorted(PEAK_MEMORY.items()):
         for library, stats in sorted(entry.items()):
             ratio = stats["peak_extra_bytes"] / stats["output_bytes"]
+            first = stats.get("first_call_peak_extra_bytes", stats["peak_extra_bytes"])
             write(
                 f"  peak memory {name} {library:<11} {stats['peak_extra_bytes'] / 2**20:8.1f} MiB "
-                f"= {ratio:.2f}x the output array"
+                f"= {ratio:.2f}x the output array (first call in the process: {first / 2**20:.1f} MiB "
+                f"= {first / stats['output_bytes']:.2f}x)"
             )

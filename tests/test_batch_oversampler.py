@@ -27,7 +27,9 @@ def split(out_x, out_y, batch_size):
 
 @pytest.mark.parametrize("d", [1, 3, 33])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("kernel_backend", ["torch", "numpy", pytest.param("triton", marks=requires_triton)])
+@pytest.mark.parametrize(
+    "kernel_backend", ["torch", "numba", "numpy", pytest.param("triton", marks=requires_triton)]
+)
 def test_synthetic_rows_equal_the_numpy_reference(d, dtype, kernel_backend):
     X, y = data(1, d, dtype)
     k, step, batch_size = 5, 17, 129
@@ -166,9 +168,13 @@ def test_numpy_integer_step_and_float_ratio():
 
 
 def test_no_host_sync_when_labels_are_not_checked(monkeypatch):
-    """A CPU proxy for the CUDA rule: no Python-level read of tensor values during a call."""
+    """A CPU proxy for the CUDA rule: no Python-level read of tensor values during a call.
+
+    The kernel is pinned to 'torch', the code a CUDA call runs ('numba' is CPU
+    only and hands its tensors to numba as numpy views, which is no sync there).
+    """
     X, y = data(8)
-    sampler = BatchOversampler(X, y, target_ratio=0.3, check_labels=False)
+    sampler = BatchOversampler(X, y, target_ratio=0.3, check_labels=False, kernel_backend="torch")
     xb, yb = torch.from_numpy(X[:128]), torch.from_numpy(y[:128])
 
     def forbidden(*args, **kwargs):

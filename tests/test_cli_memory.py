@@ -2,7 +2,9 @@
 and no more than resampling a quarter of it.
 
 The child process warms up on a small file first (imports, thread pools, the
-first Arrow and torch allocations), then resets the kernel's peak-RSS counter
+first Arrow and torch allocations, and numba's compiler with the CPU generation
+kernel, ~100 MB once per process, which the small file alone would not load:
+it is below ``AUTO_NUMBA_MIN_ELEMENTS``), then resets the kernel's peak-RSS counter
 (``/proc/self/clear_refs``), so ``VmHWM - VmRSS`` measures the big run alone:
 the interpreter and its imports (~400 MB with torch) are the subtracted
 baseline. The output (4M rows) would need ~275 MiB in memory; a non-streamed
@@ -37,6 +39,9 @@ def status_bytes(field):
             return int(line.split()[1]) * 1024
 
 small, small_out, *runs = sys.argv[1:]
+import torch
+from torchsmote.kernels.interpolate_numba import smote_rows_numba
+smote_rows_numba(torch.zeros(3, 2), torch.zeros(3, 1, dtype=torch.int64), 0, 0, torch.empty(5, 2))
 assert main(["resample", small, "-o", small_out, "--label", "label", "-q"]) == 0
 results = []
 for big, big_out in zip(runs[::2], runs[1::2]):

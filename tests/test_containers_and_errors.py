@@ -453,3 +453,23 @@ def test_class_counts_of_integer_labels_match_unique_and_leave_labels_alone(labe
     assert classes.dtype == labels.dtype and counts.dtype == np.int64
     assert np.array_equal(classes, expected_classes) and np.array_equal(counts, expected_counts)
     assert np.array_equal(labels, before)
+
+
+class _ShiftedNeighbors:
+    """A k_neighbors object whose indices run one past the class's rows."""
+
+    def fit(self, X):
+        self.n_ = len(X)
+        return self
+
+    def kneighbors(self, X, return_distance=False):
+        return np.tile(np.arange(1, 4), (len(X), 1)) + (self.n_ - 3)
+
+
+@pytest.mark.parametrize("kernel_backend", ["torch", "numba", "numpy"])
+def test_k_neighbors_object_with_out_of_range_rows_is_refused(kernel_backend):
+    """Indices past the class's rows get a clear error before any kernel reads with them."""
+    X, y = make_data(counts=(30, 10), d=3)
+    sampler = SMOTE(random_state=0, k_neighbors=_ShiftedNeighbors(), kernel_backend=kernel_backend)
+    with pytest.raises(ValueError, match=r"not row indices in \[0, 10\).*range 8 \.\. 10"):
+        sampler.fit_resample(X, y)

@@ -19,7 +19,7 @@ from utils import assert_close_verbose, assert_equal_verbose
 
 from torchsmote import SMOTE
 
-KERNEL_BACKENDS = ["numpy", "torch", pytest.param("triton", marks=requires_triton)]
+KERNEL_BACKENDS = ["numpy", "torch", "numba", pytest.param("triton", marks=requires_triton)]
 KNN_BACKENDS = ["numpy", "faiss", "torch"]
 
 
@@ -203,7 +203,7 @@ def test_random_state_none_and_randomstate_objects():
     assert_equal_verbose(c, d)
 
 
-@pytest.mark.parametrize("kernel_backend", ["numpy", "torch"])
+@pytest.mark.parametrize("kernel_backend", ["numpy", "torch", "numba"])
 def test_output_independent_of_chunk_size(kernel_backend):
     X, y = make_data()
     runs = []
@@ -450,3 +450,14 @@ def test_numpy_knn_backend_accepts_bfloat16_tensors():
     fast, _ = SMOTE(random_state=0, knn_backend="torch").fit_resample(x, y)
     assert ref.dtype == torch.bfloat16
     assert torch.equal(ref, fast)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64], ids=str)
+def test_numba_kernel_backend_equals_torch_for_every_dtype(dtype):
+    """kernel_backend='numba' runs float32/float64 itself and hands 16-bit rows to the torch kernel."""
+    X, y = make_data(counts=(40, 9), d=5)
+    Xt, yt = torch.from_numpy(X).to(dtype), torch.from_numpy(y)
+    numba_rows, _ = SMOTE(random_state=3, kernel_backend="numba").fit_resample(Xt, yt)
+    torch_rows, _ = SMOTE(random_state=3, kernel_backend="torch").fit_resample(Xt, yt)
+    assert numba_rows.dtype == dtype
+    assert_equal_verbose(numba_rows.float(), torch_rows.float(), what=f"numba vs torch {dtype}")

@@ -69,7 +69,7 @@ def smote(
             f"x_minority has {n} row(s); k_neighbors={k_neighbors} needs at least {k_neighbors + 1}"
         )
     device = x_minority.device
-    kernel = resolve_kernel_backend(kernel_backend, device)
+    kernel = resolve_kernel_backend(kernel_backend, device, n_samples * d)
     knn = resolve_knn_backend(knn_backend, device)
     check_fits(device, n_samples * d * x_minority.element_size(), f"{n_samples:,} synthetic rows")
     out = torch.empty((n_samples, d), dtype=x_minority.dtype, device=device)

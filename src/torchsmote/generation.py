@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+from torchsmote.kernels.interpolate_numba import numba_usable, smote_rows_numba
 from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
 from torchsmote.kernels.interpolate_torch import smote_rows_torch
 from torchsmote.kernels.interpolate_triton import smote_rows_triton
@@ -42,7 +43,8 @@ def generate_rows(
         Destination with ``pool``'s dtype and contiguous rows. It may live on
         another device (a CPU result of a CUDA run): chunks are then staged on
         the working device and copied over one by one.
-    backend : {'numpy', 'torch', 'triton'}
+    backend : {'numpy', 'torch', 'numba', 'triton'}
+        'numba' hands float16/bfloat16 rows to the torch kernel (same rows).
     start : int
         Stream index of ``out[0]``.
     chunk_rows : int, optional
@@ -95,7 +97,9 @@ def _needs_staging(out: torch.Tensor, device: torch.device) -> bool:
 
 
 def _run_kernel(backend, pool, neighbors, key, start, target, base_rows, chunk_rows) -> None:
-    if backend == "torch":
+    if backend == "numba" and numba_usable(pool):
+        smote_rows_numba(pool, neighbors, key, start, target, base_rows)
+    elif backend in ("torch", "numba"):
         smote_rows_torch(pool, neighbors, key, start, target, base_rows, chunk_rows)
     elif backend == "triton":
         smote_rows_triton(pool, neighbors, key, start, target, base_rows)

@@ -8,7 +8,7 @@ from numbers import Integral
 
 import torch
 
-from torchsmote.backends import resolve_kernel_backend, resolve_knn_backend
+from torchsmote.backends import pins_cpu, resolve_kernel_backend, resolve_knn_backend
 from torchsmote.io.streaming import Plan
 from torchsmote.kernels.counter_rng import stream_key
 from torchsmote.validation import check_int
@@ -62,7 +62,7 @@ def _check_sampler(sampler):
 
 def _device_kind(sampler, cluster_gpus: float) -> str:
     """'cuda' or 'cpu' for the graph and generation tasks, from the sampler's ``device``."""
-    cpu_only = sampler.knn_backend in ("faiss", "numpy") or sampler.kernel_backend == "numpy"
+    cpu_only = pins_cpu(sampler.knn_backend, sampler.kernel_backend)
     device = sampler.device
     if isinstance(device, str) and device == "auto":
         return "cuda" if cluster_gpus >= 1 and not cpu_only else "cpu"
@@ -87,8 +87,8 @@ def _check_backends(sampler, kind: str) -> None:
     resolve_knn_backend(sampler.knn_backend, device)
     if kind == "cpu":
         resolve_kernel_backend(sampler.kernel_backend, device)
-    elif sampler.kernel_backend == "numpy":
-        raise ValueError("kernel_backend='numpy' is the CPU reference; use 'torch' or 'triton' on CUDA")
+    elif sampler.kernel_backend in ("numpy", "numba"):
+        resolve_kernel_backend(sampler.kernel_backend, torch.device("cuda"))
 
 
 def _largest_node_cpus(ray) -> int:

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
+from torchsmote.backends import pins_cpu, resolve_device, resolve_kernel_backend, resolve_knn_backend
 from torchsmote.kernels.counter_rng import stream_key
 from torchsmote.memory import release_freed_host_memory
 from torchsmote.sampling_strategy import label_repr, resolve_sampling_strategy
@@ -515,13 +515,13 @@ class _Backends:
 
 
 def _backends(plan: Plan, options: ResampleOptions) -> _Backends:
-    cpu_only = options.knn_backend in ("faiss", "numpy") or options.kernel_backend == "numpy"
+    cpu_only = pins_cpu(options.knn_backend, options.kernel_backend)
     work = 0 if cpu_only else plan.n_synthetic * len(plan.features)
     device = resolve_device(options.device, None, work)
     return _Backends(
         device,
         resolve_knn_backend(options.knn_backend, device),
-        resolve_kernel_backend(options.kernel_backend, device),
+        resolve_kernel_backend(options.kernel_backend, device, plan.n_synthetic * len(plan.features)),
     )
 
 

@@ -70,4 +70,9 @@ def neighbors_from_estimator(estimator, pool: torch.Tensor) -> torch.Tensor:
             "k_neighbors object returned neighbours of shape "
             f"{hits.shape}; expected (n_rows, n_neighbors) with n_neighbors >= 2"
         )
+    if not np.issubdtype(hits.dtype, np.integer) or hits.min() < 0 or hits.max() >= n:
+        raise ValueError(
+            f"k_neighbors object returned neighbours that are not row indices in [0, {n}) "
+            f"(dtype {hits.dtype}, range {hits.min()} .. {hits.max()})"
+        )
     return drop_self(torch.from_numpy(hits.astype(np.int64))).to(pool.device)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
+from torchsmote.backends import pins_cpu, resolve_device, resolve_kernel_backend, resolve_knn_backend
 from torchsmote.base import working_tensor
 from torchsmote.sampling_strategy import label_repr
 
@@ -33,10 +33,10 @@ class Work:
 def prepare_work(sampler, features, labels, n_new: int, seed: int) -> Work:
     """Resolve device and backends for ``n_new`` synthetic rows, as SMOTE does."""
     data_device = features.device if isinstance(features, torch.Tensor) else None
-    cpu_only = sampler.knn_backend in ("faiss", "numpy") or sampler.kernel_backend == "numpy"
+    cpu_only = pins_cpu(sampler.knn_backend, sampler.kernel_backend)
     device = resolve_device(sampler.device, data_device, 0 if cpu_only else n_new * features.shape[1])
     knn_backend = resolve_knn_backend(sampler.knn_backend, device)
-    kernel_backend = resolve_kernel_backend(sampler.kernel_backend, device)
+    kernel_backend = resolve_kernel_backend(sampler.kernel_backend, device, n_new * features.shape[1])
     if kernel_backend == "numpy" and features.dtype == torch.bfloat16:
         raise ValueError("kernel_backend='numpy' does not handle bfloat16; use 'torch'")
     x = working_tensor(features, device)

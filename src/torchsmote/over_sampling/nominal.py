@@ -16,7 +16,7 @@ import torch
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
+from torchsmote.backends import pins_cpu, resolve_device, resolve_kernel_backend, resolve_knn_backend
 from torchsmote.base import Labels, working_tensor
 from torchsmote.containers import Containers, check_n_rows, pack_labels, unpack_labels
 from torchsmote.generation import generate_rows, smoten_rows, smotenc_categories
@@ -170,12 +170,12 @@ class _NominalSampler(BaseOverSampler):
         return plan
 
     def _resolve(self, data: MixedData, n_new: int):
-        cpu_only = self.knn_backend in ("faiss", "numpy") or self.kernel_backend == "numpy"
+        cpu_only = pins_cpu(self.knn_backend, self.kernel_backend)
         device = resolve_device(self.device, data.device, 0 if cpu_only else n_new * data.shape[1])
         return (
             device,
             resolve_knn_backend(self.knn_backend, device),
-            resolve_kernel_backend(self.kernel_backend, device),
+            resolve_kernel_backend(self.kernel_backend, device, n_new * data.shape[1]),
         )
 
     def _fit_encoder(self, data: MixedData):
@@ -406,7 +406,7 @@ class SMOTEN(_NominalSampler):
     knn_backend : {'auto', 'torch', 'numpy'}, default='auto'
         'auto'/'torch': exact blocked VDM search on the working device; 'numpy':
         the float64 reference; 'faiss' is refused (the VDM is not Euclidean).
-    kernel_backend : {'auto', 'numpy', 'torch', 'triton'}, default='auto'
+    kernel_backend : {'auto', 'numpy', 'torch', 'numba', 'triton'}, default='auto'
         'numpy' runs the reference vote, any other the torch kernel.
     chunk_size : int or None, default=None
         Accepted for the common signature; votes run in fixed blocks. Never

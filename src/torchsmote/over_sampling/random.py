@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval
 
-from torchsmote.backends import resolve_device, resolve_kernel_backend
+from torchsmote.backends import pins_cpu, resolve_device, resolve_kernel_backend
 from torchsmote.base import Labels, take_rows, working_tensor
 from torchsmote.kernels.counter_rng import PURPOSE_BOOTSTRAP, PURPOSE_BOOTSTRAP_NOISE, stream_key
 from torchsmote.kernels.family_numpy import bootstrap_draws_numpy, smoothed_rows_numpy
@@ -61,7 +61,7 @@ class RandomOverSampler(BaseOverSampler):
         over-sampled class; a dict gives one per class and must cover all of them.
     device : {'auto', 'cpu', 'cuda', 'cuda:N'} or torch.device, default='auto'
         Where the smoothed rows are computed.
-    kernel_backend : {'auto', 'numpy', 'torch', 'triton'}, default='auto'
+    kernel_backend : {'auto', 'numpy', 'torch', 'numba', 'triton'}, default='auto'
         'numpy' runs the reference; any other value the torch kernel.
 
     Attributes
@@ -135,7 +135,7 @@ class RandomOverSampler(BaseOverSampler):
         sample_indices = np.concatenate(indices)
         data_device = features.device if isinstance(features, torch.Tensor) else None
         n_new = len(sample_indices) - n
-        cpu_only = self.kernel_backend == "numpy" or shrinkage is None
+        cpu_only = pins_cpu(kernel_backend=self.kernel_backend) or shrinkage is None
         device = resolve_device(self.device, data_device, 0 if cpu_only else n_new * d)
         kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
         if shrinkage is not None and kernel_backend == "numpy" and features.dtype == torch.bfloat16:

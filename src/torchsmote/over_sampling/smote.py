@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from torchsmote.backends import resolve_device, resolve_kernel_backend, resolve_knn_backend
+from torchsmote.backends import pins_cpu, resolve_device, resolve_kernel_backend, resolve_knn_backend
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
 from torchsmote.memory import check_fits, prefault, release_freed_host_memory
 from torchsmote.neighbors import class_neighbors, neighbors_from_estimator
@@ -67,8 +67,10 @@ class SMOTE(BaseOverSampler):
         synthetic output has at least 2**20 values, else stays on the CPU.
     knn_backend : {'auto', 'numpy', 'faiss', 'torch'}, default='auto'
         Exact k-NN engine (all return the same neighbours up to distance ties).
-    kernel_backend : {'auto', 'numpy', 'torch', 'triton'}, default='auto'
-        Interpolation kernel. 'triton' needs CUDA, or ``TRITON_INTERPRET=1`` on CPU.
+    kernel_backend : {'auto', 'numpy', 'torch', 'numba', 'triton'}, default='auto'
+        Interpolation kernel. 'auto': 'triton' on CUDA, 'numba' on CPU (else
+        'torch'). 'triton' needs CUDA, or ``TRITON_INTERPRET=1`` on CPU. All
+        give the same rows.
     chunk_size : int or None, default=None
         Synthetic rows per generation chunk; None picks one. Results do not depend on it.
 
@@ -147,10 +149,10 @@ class SMOTE(BaseOverSampler):
             plan.append((position, label, rows, count))
         total = sum(entry[-1] for entry in plan)
         # CPU-only backends asked for by name keep 'auto' on the CPU.
-        cpu_only = self.knn_backend in ("faiss", "numpy") or self.kernel_backend == "numpy"
+        cpu_only = pins_cpu(self.knn_backend, self.kernel_backend)
         work = 0 if cpu_only else total * d
         device = resolve_device(self.device, features.device if is_torch else None, work)
-        kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
+        kernel_backend = resolve_kernel_backend(self.kernel_backend, device, total * d)
         knn_backend = resolve_knn_backend(self.knn_backend, device)
         seed = self._seed()
         classes = []
@@ -183,7 +185,8 @@ class SMOTE(BaseOverSampler):
         state = self._fit(features, labels, sampling_strategy)
         streams: FittedStreams = state["_streams"]
         features_out, labels_out = self._allocate(features, labels.y, total)
-        if not is_torch:
+        if not is_torch and streams.kernel_backend != "numba":
+            # The numba kernel's threads fault in their own halves as they write.
             prefault(features_out[n:])
         offset = n
         for index, stream in enumerate(streams.classes):
