@@ -37,6 +37,7 @@ import math
 import torch
 
 from .knn_triton import fused_usable, shortlist_triton
+from .select_numba import select_usable, smallest_per_row_numba
 
 #: Extra shortlist candidates beyond k that absorb float32 rounding before the exact re-rank.
 SHORTLIST_MARGIN = 4
@@ -59,6 +60,10 @@ CPU_TILE = 2048
 CPU_BLOCK_BYTES = 64 << 20
 #: Bytes of distance matrix one block may use on CUDA before the budget is cut to free memory.
 CUDA_BLOCK_BYTES = 1 << 30
+#: Rows from which CPU shortlists select with the numba kernel
+#: (:mod:`select_numba`): smaller sets never pay its one-time load (~0.45 s).
+#: W1's 10k-row class: k-NN 62-72 ms -> see bench/RESULTS.md.
+NUMBA_SELECT_MIN_ROWS = 4096
 #: tl.dot precision of the fused CUDA shortlist (see knn_triton.PRECISIONS).
 #: H200, W2's 100k x 32 class: 'ieee' 70 ms, 'tf32x3' 24 ms (torch blocked: 69-97 ms);
 #: both returned the exact table on every shape measured (bench/RESULTS.md).
@@ -137,9 +142,15 @@ def knn_self_torch(x: torch.Tensor, k: int, *, strategy: str = "auto") -> torch.
         _check_fused(xw)
         cand = shortlist_triton(xw, m, precision=FUSED_PRECISION)
         return resolve_exact(x, xw, cand, k, scale, precision=FUSED_PRECISION)
+    compiled = _compiled_select(xw)
     with _MatmulExact():
         shortlist = _shortlist_blocked if strategy == "blocked" else _shortlist_pruned
-        return resolve_exact(x, xw, shortlist(xw, m), k, scale)
+        return resolve_exact(x, xw, shortlist(xw, m, compiled=compiled), k, scale)
+
+
+def _compiled_select(xw: torch.Tensor) -> bool:
+    """Whether CPU shortlists of these work rows select with the numba kernel."""
+    return xw.shape[0] >= NUMBA_SELECT_MIN_ROWS and select_usable(xw)
 
 
 def _check_fused(xw: torch.Tensor) -> None:
@@ -186,7 +197,7 @@ def knn_rows_torch(x: torch.Tensor, k: int, rows: torch.Tensor) -> torch.Tensor:
         if fused:
             cand = shortlist_triton(xw, m, rows, precision=precision)
         else:
-            cand = _shortlist_blocked(xw, m, rows)
+            cand = _shortlist_blocked(xw, m, rows, compiled=_compiled_select(xw))
         # The error bound of resolve_exact, for the query rows.
         norms = _sq_norms(xw).to(torch.float64)
         tol = _distance_tolerance(xw, norms[rows], norms.max(), scale, precision)
@@ -446,6 +457,46 @@ def smallest_per_row(
     return top.values, cols.gather(1, top.indices)
 
 
+def _tile_candidates(dist: torch.Tensor, m: int, bound: torch.Tensor, compiled: bool):
+    """Candidates of the rows of a distance tile whose minimum beats ``bound``.
+
+    Parameters
+    ----------
+    dist : Tensor of shape (r, c)
+    m : int
+        Candidates per row, ``m <= c``.
+    bound : Tensor of shape (r,)
+        A row's current worst candidate (plus slack): rows whose tile minimum
+        is not below it gain nothing from the tile.
+    compiled : bool
+        Select with the numba kernel (every row; the hit test reads its first
+        column) instead of the torch form (group minima, then the hit rows only).
+
+    Returns
+    -------
+    None when no row hits, else ``(hit_rows, values, columns)``: ``hit_rows``
+    is None when every row hits, else the (h,) int64 rows that did; values and
+    columns are (h, m).
+    """
+    if compiled:
+        values, columns = smallest_per_row_numba(dist, m)
+        hit = values[:, 0] < bound
+    else:
+        minima = group_minima(dist)
+        hit = row_minima(dist, minima) < bound
+    n_hit = int(hit.sum())
+    if n_hit == 0:
+        return None
+    hit_rows = None if n_hit == dist.shape[0] else hit.nonzero().squeeze(1)
+    if compiled:
+        if hit_rows is not None:
+            values, columns = values.index_select(0, hit_rows), columns.index_select(0, hit_rows)
+        return hit_rows, values, columns
+    if hit_rows is not None:
+        dist, minima = dist.index_select(0, hit_rows), minima.index_select(0, hit_rows)
+    return (hit_rows, *smallest_per_row(dist, m, minima))
+
+
 def _sq_norms(x: torch.Tensor) -> torch.Tensor:
     return (x * x).sum(dim=1)
 
@@ -459,7 +510,9 @@ def _block_rows(n: int, device: torch.device, bytes_per_row: int) -> int:
     return max(1, min(n, budget // max(1, bytes_per_row)))
 
 
-def _shortlist_blocked(x: torch.Tensor, m: int, rows: torch.Tensor | None = None) -> torch.Tensor:
+def _shortlist_blocked(
+    x: torch.Tensor, m: int, rows: torch.Tensor | None = None, *, compiled: bool = False
+) -> torch.Tensor:
     """Shortlist by query blocks against all rows.
 
     Parameters
@@ -469,6 +522,8 @@ def _shortlist_blocked(x: torch.Tensor, m: int, rows: torch.Tensor | None = None
         Candidates per query, ``m <= n - 1``.
     rows : Tensor of shape (n_q,), int64, optional
         Query rows (all rows when omitted).
+    compiled : bool
+        Select with the numba kernel (:mod:`select_numba`) instead of torch.
 
     Returns
     -------
@@ -492,7 +547,8 @@ def _shortlist_blocked(x: torch.Tensor, m: int, rows: torch.Tensor | None = None
         queries_block = _augmented_queries(x.index_select(0, own))
         dist = torch.mm(queries_block, keys.T, out=buffer[: stop - start])
         dist[torch.arange(stop - start, device=x.device), own] = math.inf  # self excluded by index
-        out[start:stop] = smallest_per_row(dist, m)[1]
+        select = smallest_per_row_numba if compiled else smallest_per_row
+        out[start:stop] = select(dist, m)[1]
     return out
 
 
@@ -576,8 +632,10 @@ def _tiles_overlap(centres: torch.Tensor, radii: torch.Tensor, sizes: torch.Tens
     return bool(share >= TILES_OVERLAP_SHARE)
 
 
-def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
+def _shortlist_pruned(x: torch.Tensor, m: int, *, compiled: bool = False) -> torch.Tensor:
     """Shortlist by spatially grouped tiles with triangle-inequality pruning.
+
+    ``compiled`` selects with the numba kernel (:mod:`select_numba`).
 
     Candidates are ranked by the partial distance ``|x|^2 - 2 q.x``: the row
     constant ``|q|^2`` cannot change a row's order, and skipping it saves one
@@ -599,7 +657,7 @@ def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
         # 8-tile probe (it cost ~16% of the rows at ~2.5x blocked's per-distance cost
         # on 100k Gaussian rows) and go straight to plain blocks.
         result = torch.empty((n, m), dtype=torch.int64, device=x.device)
-        result[perm] = perm[_shortlist_blocked(xs, m)]
+        result[perm] = perm[_shortlist_blocked(xs, m, compiled=compiled)]
         return result
     centre_norms = _sq_norms(centres)
     keys = _augmented_keys(xs)
@@ -613,7 +671,7 @@ def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
             # Pruning is not paying (unclustered data): finish with plain blocks,
             # which beat tiles when nearly every tile must be visited (100k
             # Gaussian rows, d=32: 18 s tiled vs 8.5 s blocked on the dev machine).
-            out[qa:] = _shortlist_blocked(xs, m, torch.arange(qa, n, device=x.device))
+            out[qa:] = _shortlist_blocked(xs, m, torch.arange(qa, n, device=x.device), compiled=compiled)
             break
         q = xs[qa:qb]
         nq = qb - qa
@@ -644,18 +702,14 @@ def _shortlist_pruned(x: torch.Tensor, m: int) -> torch.Tensor:
                 local = torch.arange(nq, device=x.device) if rows is None else rows
                 dist[torch.arange(local.numel(), device=x.device), local] = math.inf
             worst_live = worst if rows is None else worst.index_select(0, rows)
-            minima = group_minima(dist)
-            hit = row_minima(dist, minima) < worst_live + slack
-            n_hit = int(hit.sum())
-            if n_hit == 0:
+            found = _tile_candidates(dist, min(m, kb - ka), worst_live + slack, compiled)
+            if found is None:
                 continue
-            if n_hit == dist.shape[0]:  # every row (the usual first tile): no row copies
-                hit_rows, target = None, (slice(None) if rows is None else rows)
+            hit_rows, cand_d, cand_i = found
+            if hit_rows is None:  # every row (the usual first tile): no row copies
+                target = slice(None) if rows is None else rows
             else:
-                hit_rows = hit.nonzero().squeeze(1)
                 target = hit_rows if rows is None else rows.index_select(0, hit_rows)
-                dist, minima = dist.index_select(0, hit_rows), minima.index_select(0, hit_rows)
-            cand_d, cand_i = smallest_per_row(dist, min(m, kb - ka), minima)
             cand_i += ka
             if first_visit and cand_d.shape[1] == m:
                 # Nothing to merge with yet (every row saw this tile first).

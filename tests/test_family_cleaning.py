@@ -12,6 +12,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
+from torchsmote.kernels import knn_torch
 from torchsmote.kernels.knn_numpy import knn_self_numpy
 from torchsmote.kernels.knn_torch import knn_rows_torch
 from utils import assert_equal_verbose, overlapping_classes
@@ -95,9 +96,11 @@ def test_backends_agree(knn_backend):
     )
 
 
+@pytest.mark.parametrize("select_min_rows", [0, 2**62], ids=["numba-select", "torch-select"])
 @pytest.mark.parametrize("n, d, k", [(2, 1, 1), (7, 3, 6), (33, 33, 4), (300, 5, 10), (2500, 3, 3)])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_knn_rows_matches_reference(n, d, k, dtype):
+def test_knn_rows_matches_reference(n, d, k, dtype, select_min_rows, monkeypatch):
+    monkeypatch.setattr(knn_torch, "NUMBA_SELECT_MIN_ROWS", select_min_rows)
     rng = np.random.default_rng(n + d)
     x = rng.normal(size=(n, d))
     if n > 10:

@@ -15,14 +15,23 @@ from torchsmote.kernels.knn_numpy import knn_self_numpy
 from torchsmote.kernels.knn_torch import knn_self_torch, rerank_exact
 from utils import assert_close_verbose, assert_equal_verbose
 
-TORCH_STRATEGIES = ["blocked", "pruned", "auto"]
+#: Torch strategies; '/numba' and '/torch' force the CPU shortlist's selection
+#: step (numba from NUMBA_SELECT_MIN_ROWS rows by default, torch below).
+TORCH_STRATEGIES = ["blocked", "pruned", "auto", "blocked/numba", "pruned/numba", "pruned/torch"]
 BACKENDS = [*TORCH_STRATEGIES, "faiss"]
+SELECT_MIN_ROWS = {"numba": 0, "torch": 2**62}
 
 
 def run_knn(x: torch.Tensor, k: int, backend: str) -> torch.Tensor:
     if backend == "faiss":
         return knn_self_faiss(x, k)
-    return knn_self_torch(x, k, strategy=backend)
+    strategy, _, select = backend.partition("/")
+    saved = knn_torch.NUMBA_SELECT_MIN_ROWS
+    knn_torch.NUMBA_SELECT_MIN_ROWS = SELECT_MIN_ROWS.get(select, saved)
+    try:
+        return knn_self_torch(x, k, strategy=strategy)
+    finally:
+        knn_torch.NUMBA_SELECT_MIN_ROWS = saved
 
 
 def check_backend(x: torch.Tensor, k: int, backend: str, expected: np.ndarray, what: str):
@@ -341,7 +350,7 @@ def test_numpy_reference_blocks_agree(monkeypatch):
     scale=st.sampled_from([1e-3, 1.0, 1e3]),
     offset=st.sampled_from([0.0, 100.0]),
     double=st.booleans(),
-    backend=st.sampled_from(["blocked", "pruned", "faiss"]),
+    backend=st.sampled_from(["blocked", "pruned", "blocked/numba", "pruned/numba", "faiss"]),
 )
 def test_property_matches_reference(n, d, k_frac, seed, scale, offset, double, backend):
     k = 1 + int(k_frac * (n - 2))
@@ -360,7 +369,9 @@ def test_pruned_hands_over_to_blocks_when_pruning_fails(give_up, monkeypatch):
     calls = []
     blocked = knn_torch._shortlist_blocked
     monkeypatch.setattr(
-        knn_torch, "_shortlist_blocked", lambda x, m, rows=None: calls.append(rows) or blocked(x, m, rows)
+        knn_torch,
+        "_shortlist_blocked",
+        lambda x, m, rows=None, **kw: calls.append(rows) or blocked(x, m, rows, **kw),
     )
     x = np.random.default_rng(5).uniform(size=(1500, 6)).astype(np.float32)
     got = knn_self_torch(torch.from_numpy(x), 5, strategy="pruned")
@@ -465,7 +476,9 @@ def test_overlapping_tiles_skip_the_pruning_probe(monkeypatch):
     calls = []
     blocked = knn_torch._shortlist_blocked
     monkeypatch.setattr(
-        knn_torch, "_shortlist_blocked", lambda x, m, rows=None: calls.append(rows) or blocked(x, m, rows)
+        knn_torch,
+        "_shortlist_blocked",
+        lambda x, m, rows=None, **kw: calls.append(rows) or blocked(x, m, rows, **kw),
     )
     got = knn_self_torch(gaussian, 4, strategy="pruned")
     assert len(calls) == 1 and calls[0] is None  # every row, from the start
