@@ -266,6 +266,7 @@ def test_demo_through_resample(capsys, monkeypatch):
     assert lines[2] == "class counts before: {0: 3000, 1: 100}"
     assert lines[3] == "class counts after:  {0: 3000, 1: 3000}"
     assert lines[4].startswith("synthetic rows: 2,900 in ")
+    assert lines[5].startswith("second call: ") and lines[5].endswith("once per process)")
 
 
 def test_demo_command(capsys):
