@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .numba_launch import cached_njit
+
 #: Members per column group. Group ``g`` of a row holds columns ``g, g + G, g +
 #: 2G, ...`` (``G = c // GROUP``), so the group minima are one elementwise pass
 #: that vectorises across groups.
@@ -67,14 +69,16 @@ def _select_row(dist, row, m, values, indices, minima, group_values, group_index
                 value = dist[row, column]
                 if value <= bound:
                     filled = _offer(out_values, out_indices, filled, m, value, column)
-        first_loose = n_groups * GROUP  # columns past the last full group
-    else:
-        first_loose = 0
-    for column in range(first_loose, c):
+        for column in range(n_groups * GROUP, c):  # columns past the last full group
+            filled = _offer(out_values, out_indices, filled, m, dist[row, column], column)
+        if filled == m:
+            return
+        filled = 0  # only NaN (never below any bound) leaves the buffer short: take every column
+    for column in range(c):
         filled = _offer(out_values, out_indices, filled, m, dist[row, column], column)
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@cached_njit(parallel=True, nogil=True)
 def smallest_per_row_parallel(dist, m, values, indices):
     """Rows across numba's threads; see :func:`select_numba.smallest_per_row_numba`."""
     r, c = dist.shape
@@ -85,7 +89,7 @@ def smallest_per_row_parallel(dist, m, values, indices):
         _select_row(dist, row, m, values, indices, minima[row], group_values[row], group_index[row])
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def smallest_per_row_serial(dist, m, values, indices):
     """:func:`smallest_per_row_parallel` on the calling thread only."""
     r, c = dist.shape

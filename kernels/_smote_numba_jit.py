@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from .counter_rng import GOLDEN, MIX_MUL_1, MIX_MUL_2
+from .numba_launch import cached_njit
 
 _GOLDEN = np.uint64(GOLDEN)
 _MUL_1 = np.uint64(MIX_MUL_1)
@@ -36,11 +37,20 @@ def _mix64(z):
 
 @njit(inline="always")
 def _rows(pool, flat_neighbors, k, base_rows, key, start, out, first, stop):
-    """Rows ``first .. stop-1`` of ``out``: the counter draws, both gathers and the interpolation."""
+    """Rows ``first .. stop-1`` of ``out``: the counter draws, both gathers and the interpolation.
+
+    Returns the number of rows skipped because their base or neighbour index
+    lies outside the pool (numba does not bounds-check; the launcher raises).
+    The pair and base indices are in range by construction (``pair <
+    n_base * k``, ``base < n_base``); only the table's values need a check,
+    two compares per row instead of a scan of the whole table per call.
+    """
     d = out.shape[1]
+    n_pool = pool.shape[0]
     n_pairs = np.uint64(flat_neighbors.shape[0])
     has_base_rows = base_rows.shape[0] > 0
     gap = np.empty(1, dtype=out.dtype)  # holds the gap in the compute dtype
+    skipped = 0
     for i in range(first, stop):
         counter = np.uint64(start + i) * np.uint64(2)
         word = _mix64(key + (counter + np.uint64(1)) * _GOLDEN)
@@ -52,6 +62,9 @@ def _rows(pool, flat_neighbors, k, base_rows, key, start, out, first, stop):
         base = pair // k
         row = base_rows[base] if has_base_rows else base
         neighbor = flat_neighbors[pair]
+        if row < 0 or row >= n_pool or neighbor < 0 or neighbor >= n_pool:
+            skipped += 1
+            continue
         # 24 random bits times 2**-24: exact in float32 and float64 alike.
         gap[0] = np.float64(gap_word >> np.uint64(40)) * 5.9604644775390625e-08
         g = gap[0]
@@ -60,28 +73,28 @@ def _rows(pool, flat_neighbors, k, base_rows, key, start, out, first, stop):
             # Same operation order as the reference: x + gap * (neighbour - x),
             # rounded step by step (numba does not contract it into an FMA).
             out[i, j] = x + g * (pool[neighbor, j] - x)
+    return skipped
 
 
-@njit(parallel=True, nogil=True, cache=True)
+@cached_njit(parallel=True, nogil=True)
 def smote_rows_parallel(pool, flat_neighbors, k, base_rows, key, start, out):
-    """Fill ``out`` (count, d) with stream rows ``start ..``, chunks of rows across threads."""
+    """Fill ``out`` (count, d) with stream rows ``start ..``, chunks of rows across threads.
+
+    Returns the number of rows skipped for an index outside the pool.
+    """
     count = out.shape[0]
     n_chunks = (count + CHUNK_ROWS - 1) // CHUNK_ROWS
+    # One count per chunk, summed after the loop (a scalar += reduction over an
+    # inlined kernel trips numba's parfor lowering: "unexpected cycle in lookup()").
+    skipped = np.zeros(n_chunks, dtype=np.int64)
     for chunk in prange(n_chunks):
         first = chunk * CHUNK_ROWS
-        _rows(pool, flat_neighbors, k, base_rows, key, start, out, first, min(count, first + CHUNK_ROWS))
+        stop = min(count, first + CHUNK_ROWS)
+        skipped[chunk] = _rows(pool, flat_neighbors, k, base_rows, key, start, out, first, stop)
+    return skipped.sum()
 
 
-@njit(nogil=True, cache=True)
+@cached_njit(nogil=True)
 def smote_rows_serial(pool, flat_neighbors, k, base_rows, key, start, out):
     """:func:`smote_rows_parallel` on the calling thread only."""
-    _rows(pool, flat_neighbors, k, base_rows, key, start, out, 0, out.shape[0])
-
-
-@njit(nogil=True, cache=True)
-def indices_within(index, n):
-    """Whether every entry of the 1-D int64 ``index`` lies in ``[0, n)``."""
-    for i in range(index.shape[0]):
-        if index[i] < 0 or index[i] >= n:
-            return False
-    return True
+    return _rows(pool, flat_neighbors, k, base_rows, key, start, out, 0, out.shape[0])

@@ -74,8 +74,9 @@ def smote_rows_numba(
     Raises
     ------
     ValueError
-        Shapes, dtypes or devices the kernel does not handle, or numba missing;
-        nothing is written then.
+        Shapes, dtypes or devices the kernel does not handle, or numba missing
+        (nothing is written then); a drawn base or neighbour index outside the
+        pool (checked per row as it is drawn; ``out`` is then incomplete).
     """
     if not numba_launch.numba_available():
         raise ValueError("kernel_backend='numba' needs numba, which does not import here: pip install numba")
@@ -101,24 +102,22 @@ def smote_rows_numba(
         return out
     # An empty base_rows array stands for the identity (numba has no optional arrays).
     bases = torch.empty(0, dtype=torch.int64) if base_rows is None else base_rows
-    flat_neighbors = _as_array(neighbors.contiguous().reshape(-1))
-    base_array = _as_array(bases.contiguous())
     kernels = _kernels()
-    # The kernel does not bounds-check (a branch per load): an index outside the
-    # pool is refused here, not read from stray memory. (A jitted scan, not
-    # tensor.min(): no host read of tensor values, ~20 us for W1's 50k entries.)
-    n_pool = pool.shape[0]
-    for name, index in (("neighbors", flat_neighbors), ("base_rows", base_array)):
-        if not kernels.indices_within(index, n_pool):
-            raise ValueError(f"{name} holds row indices outside [0, {n_pool}) of the pool")
-    arguments = (
+    skipped = numba_launch.launch(
+        kernels.smote_rows_parallel,
+        kernels.smote_rows_serial,
         _as_array(pool.contiguous()),
-        flat_neighbors,
+        _as_array(neighbors.contiguous().reshape(-1)),
         k,
-        base_array,
+        _as_array(bases.contiguous()),
         np.uint64(key & MASK64),
         start,
         _as_array(out),  # any strides: numba compiles a strided variant for views like out[:, 2:35]
     )
-    numba_launch.launch(kernels.smote_rows_parallel, kernels.smote_rows_serial, *arguments)
+    if skipped:
+        # The kernel checks each row's two indices (numba does not bounds-check).
+        raise ValueError(
+            f"{skipped:,} synthetic row(s) drew a base or neighbour row outside [0, {pool.shape[0]}) "
+            "of the pool: neighbors or base_rows hold bad indices (out is left incomplete)"
+        )
     return out

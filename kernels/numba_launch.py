@@ -35,7 +35,26 @@ def numba_available() -> bool:
     return True
 
 
-def launch(parallel, serial, *arguments) -> None:
+def cached_njit(**options):
+    """``numba.njit(cache=True, **options)``, or without the on-disk cache where it cannot live.
+
+    numba refuses ``cache=True`` at decoration time ("no locator available")
+    when neither the package's ``__pycache__`` nor a user cache directory is
+    writable (read-only images, a HOME-less user); the kernels then compile
+    once per process instead of failing the import.
+    """
+    from numba import njit
+
+    def decorate(function):
+        try:
+            return njit(cache=True, **options)(function)
+        except RuntimeError:
+            return njit(**options)(function)
+
+    return decorate
+
+
+def launch(parallel, serial, *arguments):
     """Run ``parallel(*arguments)`` where it is safe, else ``serial(*arguments)``.
 
     Parameters
@@ -44,6 +63,10 @@ def launch(parallel, serial, *arguments) -> None:
         The same kernel with ``prange`` across threads and on the calling thread.
     *arguments
         Passed to either unchanged.
+
+    Returns
+    -------
+    What the kernel returns.
     """
     global _parallel_pid
     threads = torch.get_num_threads()
@@ -54,6 +77,5 @@ def launch(parallel, serial, *arguments) -> None:
         with _LAUNCH_LOCK:
             _parallel_pid = pid
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-            parallel(*arguments)
-    else:
-        serial(*arguments)
+            return parallel(*arguments)
+    return serial(*arguments)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,7 +149,7 @@ def test_launcher_refuses_clearly_and_writes_nothing(case):
 
 
 def test_concurrent_calls_from_threads():
-    """Several Python threads at once (numba's workqueue layer would abort without the launch lock)."""
+    """Several Python threads at once, in this process's threading layer."""
     pool, neighbors, base_rows = make_inputs(16, torch.float32, seed=12)
     outs = [nan_out(3 * CHUNK_ROWS, 16, torch.float32) for _ in range(6)]
     errors = []
@@ -174,13 +178,13 @@ def _child_rows(queue, pool, neighbors, base_rows, out):
     queue.put(out.numpy().tobytes())
 
 
+@pytest.mark.skipif(torch.get_num_threads() < 2, reason="a parallel launch needs two torch threads")
 def test_forked_child_after_a_parallel_launch():
     """A process forked after a parallel launch still makes the rows, with torch's threads unchanged.
 
     GNU OpenMP's thread pool does not survive fork (numba's omp layer aborts a
     child that launches a parallel region): the launcher runs the serial kernel there.
     """
-    assert torch.get_num_threads() > 1, "needs a parallel launch in the parent"
     pool, neighbors, base_rows = make_inputs(16, torch.float32, seed=13)
     parent = smote_rows_numba(pool, neighbors, KEY, 0, nan_out(3 * CHUNK_ROWS, 16, torch.float32), base_rows)
     assert numba_launch._parallel_pid is not None, "the parent never launched the parallel kernel"
@@ -198,6 +202,94 @@ def test_forked_child_after_a_parallel_launch():
     assert child.exitcode == 0, f"forked child exited with {child.exitcode}"
     rows = np.frombuffer(payload, dtype=np.float32).reshape(parent.shape)
     assert_equal_verbose(torch.from_numpy(rows.copy()), parent, what="forked child")
+
+
+WORKQUEUE_CHILD = r"""
+import threading, torch
+from test_interpolation import KEY, make_inputs, nan_out, reference
+from torchsmote.kernels.interpolate_numba import smote_rows_numba
+torch.set_num_threads(2)
+pool, neighbors, base_rows = make_inputs(16, torch.float32, seed=12)
+outs = [nan_out(3 * 4096, 16, torch.float32) for _ in range(6)]
+threads = [
+    threading.Thread(target=smote_rows_numba, args=(pool, neighbors, KEY, i, outs[i], base_rows))
+    for i in range(6)
+]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+import numba
+assert numba.threading_layer() == "workqueue", numba.threading_layer()
+for i, out in enumerate(outs):
+    assert torch.equal(out, reference(pool, neighbors, KEY, i, out.shape[0], base_rows)), i
+print("ok")
+"""
+
+
+def test_concurrent_calls_under_the_workqueue_layer():
+    """numba's workqueue layer aborts the process on concurrent parallel launches: the lock prevents it."""
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue"}
+    tests_dir = str(Path(__file__).parent)
+    env["PYTHONPATH"] = os.pathsep.join([tests_dir, env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", WORKQUEUE_CHILD], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
+
+
+def test_bad_indices_found_per_row():
+    """One bad entry in a large table: the rows that draw it are counted and reported."""
+    pool, neighbors, base_rows = make_inputs(8, torch.float32, seed=14)
+    bad = neighbors.clone()
+    bad[3, 2] = pool.shape[0]  # one past the pool
+    with pytest.raises(
+        ValueError, match=r"synthetic row\(s\) drew a base or neighbour row outside \[0, 60\)"
+    ):
+        smote_rows_numba(pool, bad, KEY, 0, nan_out(20_000, 8, torch.float32), base_rows)
+    bad_bases = base_rows.clone()
+    bad_bases[0] = -1
+    with pytest.raises(ValueError, match="outside"):
+        smote_rows_numba(pool, neighbors, KEY, 0, nan_out(20_000, 8, torch.float32), bad_bases)
+
+
+NO_CACHE_CHILD = r"""
+import sys, pathlib
+sys.path.insert(0, sys.argv[1])
+from numba import njit
+try:
+    njit(cache=True)(lambda x: x + 1)
+except RuntimeError as exc:
+    assert "cannot cache" in str(exc), exc
+else:
+    raise SystemExit("this environment has a cache locator: the test would prove nothing")
+from torchsmote.kernels.numba_launch import cached_njit
+import probe
+assert probe.plus_one(41) == 42
+print("ok")
+"""
+
+
+def test_kernels_compile_without_a_writable_cache(tmp_path):
+    """No writable cache location (read-only install, no HOME): compile per process, do not fail."""
+    (tmp_path / "probe.py").write_text(
+        "from torchsmote.kernels.numba_launch import cached_njit\n"
+        "@cached_njit()\n"
+        "def plus_one(x):\n"
+        "    return x + 1\n"
+    )
+    (tmp_path / "__pycache__").write_text("a file where numba would put its cache directory")
+    env = {**os.environ, "XDG_CACHE_HOME": "/dev/null/cache", "HOME": "/dev/null"}
+    env.pop("NUMBA_CACHE_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", NO_CACHE_CHILD, str(tmp_path)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
 
 
 # ------------------------------------------------------------------ choosing the backend
@@ -224,3 +316,36 @@ def test_without_numba_auto_falls_back_and_explicit_numba_is_refused(monkeypatch
     with pytest.raises(ValueError, match="needs numba"):
         pool, neighbors, _ = make_inputs(4, torch.float32)
         smote_rows_numba(pool, neighbors, KEY, 0, torch.empty(3, 4))
+
+
+def test_auto_asks_for_numba_only_where_rows_are_interpolated(monkeypatch):
+    """Samplers with their own kernels never load numba through 'auto'; the interpolating ones may."""
+    import torchsmote
+    from torchsmote import backends
+
+    asked = []
+
+    def available():
+        asked.append(True)
+        return True
+
+    monkeypatch.setattr(backends, "AUTO_NUMBA_MIN_ELEMENTS", 1)
+    monkeypatch.setattr(numba_launch, "numba_available", available)
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(size=(60, 3)), rng.normal(2.0, 1.0, size=(25, 3))])
+    y = np.r_[np.zeros(60, int), np.ones(25, int)]
+    X_int = rng.integers(0, 3, size=X.shape)
+    X_mixed = np.c_[X[:, :2], X_int[:, 2]]
+    cases = {
+        "RandomOverSampler": (torchsmote.RandomOverSampler(random_state=0), X, False),
+        "ADASYN": (torchsmote.ADASYN(random_state=0), X, False),
+        "SVMSMOTE": (torchsmote.SVMSMOTE(random_state=0), X, False),
+        "SMOTEN": (torchsmote.SMOTEN(random_state=0), X_int, False),
+        "SMOTE": (torchsmote.SMOTE(random_state=0), X, True),
+        "BorderlineSMOTE": (torchsmote.BorderlineSMOTE(random_state=0), X, True),
+        "SMOTENC": (torchsmote.SMOTENC(categorical_features=[2], random_state=0), X_mixed, True),
+    }
+    for name, (sampler, data, interpolates) in cases.items():
+        asked.clear()
+        sampler.fit_resample(data, y)
+        assert bool(asked) == interpolates, f"{name}: numba_available asked {len(asked)} time(s)"

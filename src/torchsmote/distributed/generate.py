@@ -113,7 +113,9 @@ class SliceGenerator:
         self.sources = sources
         self.layout = layout
         self.device = torch.device("cuda") if device_kind == "cuda" else torch.device("cpu")
-        self.backend = resolve_kernel_backend(kernel_backend, self.device)
+        self.backend = resolve_kernel_backend(
+            kernel_backend, self.device, layout.n_synthetic * len(layout.features)
+        )
         self.chunk_rows = chunk_rows
         self._tensors: dict[str, torch.Tensor] = {}  # device copies, by object id (GPU only)
 

@@ -30,13 +30,19 @@ class Work:
         return (self.codes == position).nonzero().squeeze(1)
 
 
-def prepare_work(sampler, features, labels, n_new: int, seed: int) -> Work:
-    """Resolve device and backends for ``n_new`` synthetic rows, as SMOTE does."""
+def prepare_work(sampler, features, labels, n_new: int, seed: int, *, interpolates: bool = True) -> Work:
+    """Resolve device and backends for ``n_new`` synthetic rows, as SMOTE does.
+
+    ``interpolates=False`` for samplers whose rows do not come from
+    :func:`torchsmote.generation.generate_rows` (their own kernels): 'auto'
+    then never loads the numba kernels for them.
+    """
     data_device = features.device if isinstance(features, torch.Tensor) else None
     cpu_only = pins_cpu(sampler.knn_backend, sampler.kernel_backend)
     device = resolve_device(sampler.device, data_device, 0 if cpu_only else n_new * features.shape[1])
     knn_backend = resolve_knn_backend(sampler.knn_backend, device)
-    kernel_backend = resolve_kernel_backend(sampler.kernel_backend, device, n_new * features.shape[1])
+    generated = n_new * features.shape[1] if interpolates else 0
+    kernel_backend = resolve_kernel_backend(sampler.kernel_backend, device, generated)
     if kernel_backend == "numpy" and features.dtype == torch.bfloat16:
         raise ValueError("kernel_backend='numpy' does not handle bfloat16; use 'torch'")
     x = working_tensor(features, device)

@@ -86,7 +86,7 @@ class ADASYN(BaseOverSampler):
         plan = classes_to_sample(labels, sampling_strategy)
         for position, label, _ in plan:
             check_rows("ADASYN", label, int(labels.counts[position]), k, "n_neighbors")
-        work = prepare_work(self, features, labels, sum(e[2] for e in plan), self._seed())
+        work = prepare_work(self, features, labels, sum(e[2] for e in plan), self._seed(), interpolates=False)
         blocks, provenance, per_row = [], [], {}
         for position, label, count in plan:
             rows = work.class_rows(position)

@@ -169,13 +169,14 @@ class _NominalSampler(BaseOverSampler):
                 )
         return plan
 
-    def _resolve(self, data: MixedData, n_new: int):
+    def _resolve(self, data: MixedData, n_new: int, interpolated_columns: int):
+        """Device and backends; ``interpolated_columns`` go through ``generate_rows`` (0 for SMOTEN)."""
         cpu_only = pins_cpu(self.knn_backend, self.kernel_backend)
         device = resolve_device(self.device, data.device, 0 if cpu_only else n_new * data.shape[1])
         return (
             device,
             resolve_knn_backend(self.knn_backend, device),
-            resolve_kernel_backend(self.kernel_backend, device, n_new * data.shape[1]),
+            resolve_kernel_backend(self.kernel_backend, device, n_new * interpolated_columns),
         )
 
     def _fit_encoder(self, data: MixedData):
@@ -311,7 +312,9 @@ class SMOTENC(_NominalSampler):
     def _fit_resample(self, data: MixedData, labels: Labels, sampling_strategy: dict):
         plan = self._plan(labels, sampling_strategy)
         state = self._columns(data)
-        device, knn_backend, kernel_backend = self._resolve(data, sum(entry[2] for entry in plan))
+        device, knn_backend, kernel_backend = self._resolve(
+            data, sum(entry[2] for entry in plan), len(data.continuous_columns)
+        )
         x = working_tensor(data.continuous, device)
         codes = working_codes(data.codes, device)
         label_codes = labels.codes(device).to(device)
@@ -457,7 +460,7 @@ class SMOTEN(_NominalSampler):
             raise ValueError(VDM_NOT_EUCLIDEAN.format(backend="faiss"))
         plan = self._plan(labels, sampling_strategy)
         state = self._columns(data)
-        device, knn_backend, kernel_backend = self._resolve(data, sum(entry[2] for entry in plan))
+        device, knn_backend, kernel_backend = self._resolve(data, sum(entry[2] for entry in plan), 0)
         codes = working_codes(data.codes, device)
         label_codes = labels.codes(device).to(device)
         proba = vdm_probabilities_torch(codes, label_codes, data.n_categories, len(labels.classes))

@@ -137,7 +137,7 @@ class RandomOverSampler(BaseOverSampler):
         n_new = len(sample_indices) - n
         cpu_only = pins_cpu(kernel_backend=self.kernel_backend) or shrinkage is None
         device = resolve_device(self.device, data_device, 0 if cpu_only else n_new * d)
-        kernel_backend = resolve_kernel_backend(self.kernel_backend, device)
+        kernel_backend = resolve_kernel_backend(self.kernel_backend, device, 0)  # its own kernels
         if shrinkage is not None and kernel_backend == "numpy" and features.dtype == torch.bfloat16:
             raise ValueError("kernel_backend='numpy' does not handle bfloat16; use 'torch'")
         if shrinkage is None:

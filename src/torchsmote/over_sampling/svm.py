@@ -143,7 +143,7 @@ class SVMSMOTE(BaseOverSampler):
         plan = classes_to_sample(labels, sampling_strategy)
         if plan:  # nothing to generate: the data comes back unchanged, whatever its size
             check_rows("SVMSMOTE", None, features.shape[0], m, "m_neighbors")
-        work = prepare_work(self, features, labels, sum(e[2] for e in plan), self._seed())
+        work = prepare_work(self, features, labels, sum(e[2] for e in plan), self._seed(), interpolates=False)
         if self.svm_estimator is None:
             svm = SVC(gamma="scale", random_state=self.random_state)
         else:
