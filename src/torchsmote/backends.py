@@ -99,7 +99,7 @@ def resolve_knn_backend(name: str, device: torch.device) -> str:
 
 #: With 'auto' on the CPU, calls making at least this many synthetic values
 #: (rows x features) use the numba kernel. Its first use in a process costs
-#: ~0.45 s (importing numba, loading the cached machine code) and ~150 MB of
+#: ~0.45 s (importing numba, loading the cached machine code) and ~100 MB of
 #: resident memory; below 2**24 values the torch kernel takes < 50 ms anyway.
 AUTO_NUMBA_MIN_ELEMENTS = 1 << 24
 
