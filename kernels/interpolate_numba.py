@@ -20,6 +20,7 @@ import torch
 
 from . import numba_launch
 from .counter_rng import MASK64, check_pair_count
+from .interpolate_checks import check_interpolation_arguments
 
 #: Pool dtypes the kernel handles (numba has no float16/bfloat16 arithmetic).
 NUMBA_DTYPES = (torch.float32, torch.float64)
@@ -80,14 +81,7 @@ def smote_rows_numba(
     """
     if not numba_launch.numba_available():
         raise ValueError("kernel_backend='numba' needs numba, which does not import here: pip install numba")
-    if pool.ndim != 2 or out.ndim != 2 or pool.shape[1] != out.shape[1]:
-        raise ValueError(f"pool {tuple(pool.shape)} and out {tuple(out.shape)} must be 2-D, same d")
-    if out.dtype != pool.dtype:
-        raise ValueError(f"out dtype {out.dtype} must equal pool dtype {pool.dtype}")
-    if pool.dtype not in NUMBA_DTYPES:
-        raise ValueError(f"the numba SMOTE kernel handles float32/float64, got {pool.dtype}; use 'torch'")
-    if neighbors.dtype != torch.int64 or neighbors.ndim != 2:
-        raise ValueError("neighbors must be a 2-D int64 tensor")
+    check_interpolation_arguments(pool, neighbors, out, kernel="numba", dtypes=NUMBA_DTYPES)
     if base_rows is not None and (base_rows.dtype != torch.int64 or base_rows.ndim != 1):
         raise ValueError("base_rows must be a 1-D int64 tensor")
     tensors = {"pool": pool, "neighbors": neighbors, "out": out, "base_rows": base_rows}

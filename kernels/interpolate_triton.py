@@ -18,6 +18,10 @@ import os
 import torch
 
 from .counter_rng import MASK64, check_pair_count
+from .interpolate_checks import check_interpolation_arguments
+
+#: Pool dtypes the kernel handles (it interpolates in fp32, fp64 for fp64).
+TRITON_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
 
 def triton_usable(device: torch.device) -> bool:
@@ -85,14 +89,7 @@ def smote_rows_triton(
     ValueError
         When shapes, dtypes, devices or contiguity are not what the kernel handles.
     """
-    if pool.ndim != 2 or out.ndim != 2 or pool.shape[1] != out.shape[1]:
-        raise ValueError(f"pool {tuple(pool.shape)} and out {tuple(out.shape)} must be 2-D, same d")
-    if out.dtype != pool.dtype:
-        raise ValueError(f"out dtype {out.dtype} must equal pool dtype {pool.dtype}")
-    if pool.dtype not in (torch.float16, torch.bfloat16, torch.float32, torch.float64):
-        raise ValueError(f"Triton SMOTE kernel handles float16/bfloat16/float32/float64, got {pool.dtype}")
-    if neighbors.dtype != torch.int64 or neighbors.ndim != 2:
-        raise ValueError("neighbors must be a 2-D int64 tensor")
+    check_interpolation_arguments(pool, neighbors, out, kernel="Triton", dtypes=TRITON_DTYPES)
     devices = {pool.device, neighbors.device, out.device}
     if base_rows is not None:
         devices.add(base_rows.device)
