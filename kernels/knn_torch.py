@@ -28,6 +28,10 @@ The shortlist comes from one of two strategies:
   for strided ``amin``, so avoiding it is most of the win). After 8 query
   tiles, if more than half of all distances were still computed, plain blocks
   finish the job (unclustered data).
+
+From ``NUMBA_SELECT_MIN_ROWS`` rows, both CPU strategies (blocked, pruned) select
+each row's candidates with the numba kernel of :mod:`select_numba` instead of
+``amin`` + ``topk``; the exact re-rank makes the result the same either way.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ CPU_BLOCK_BYTES = 64 << 20
 CUDA_BLOCK_BYTES = 1 << 30
 #: Rows from which CPU shortlists select with the numba kernel
 #: (:mod:`select_numba`): smaller sets never pay its one-time load (~0.45 s).
-#: W1's 10k-row class: k-NN 62-72 ms -> see bench/RESULTS.md.
+#: W1's 10k-row class (2-core dev VM): k-NN 72.6 -> 53.9 ms median (bench/RESULTS.md).
 NUMBA_SELECT_MIN_ROWS = 4096
 #: tl.dot precision of the fused CUDA shortlist (see knn_triton.PRECISIONS).
 #: H200, W2's 100k x 32 class: 'ieee' 70 ms, 'tf32x3' 24 ms (torch blocked: 69-97 ms);
