@@ -16,7 +16,15 @@ import numpy as np
 
 from torchsmote.io._deps import require_pyarrow
 from torchsmote.io.methods import METHODS
-from torchsmote.io.streaming import Plan, _is_numeric, _match_strategy_keys, _work_dtype, feature_names
+from torchsmote.io.streaming import (
+    Plan,
+    _is_numeric,
+    _match_strategy_keys,
+    _work_dtype,
+    check_oversampled_classes,
+    feature_names,
+    kept_columns,
+)
 from torchsmote.sampling_strategy import resolve_sampling_strategy
 from torchsmote.validation import check_labels, class_counts, merge_class_counts
 
@@ -203,10 +211,8 @@ def plan_dataset(
     classes, counts = merge_class_counts([(s.classes, s.counts) for s in summaries if s.n_rows])
     strategy = _match_strategy_keys(sampling_strategy, classes)
     to_generate = resolve_sampling_strategy(strategy, classes, counts)
-    for value, n_rows in zip(classes, counts, strict=True):
-        if to_generate.get(value, 0) > 0:
-            check_class(value, int(n_rows))
-    columns = [name for name in table_schema.names if name in set(features) or name == label]
+    check_oversampled_classes(classes, counts, to_generate, check_class)
+    columns = kept_columns(table_schema.names, features, label)
     dictionary = any(
         s.schema is not None and pa.types.is_dictionary(s.schema.field(label).type) for s in summaries
     )

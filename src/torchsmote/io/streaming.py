@@ -327,6 +327,19 @@ def _choose_categorical(source, label, chosen, categorical, method, pa, types) -
     return picked
 
 
+def check_oversampled_classes(classes, counts, to_generate: dict, check_class) -> None:
+    """``check_class(value, n_rows)`` for every class that gets synthetic rows (too small: it raises)."""
+    for value, n_rows in zip(classes, counts, strict=True):
+        if to_generate.get(value, 0) > 0:
+            check_class(value, int(n_rows))
+
+
+def kept_columns(names: list[str], features: list[str], label: str) -> list[str]:
+    """The feature and label columns among ``names``, in the table's own order."""
+    wanted = set(features)
+    return [name for name in names if name in wanted or name == label]
+
+
 def _work_dtype(pa, schema, features: list[str]) -> np.dtype:
     types = [schema.field(name).type for name in features]
     if all(pa.types.is_floating(t) for t in types):
@@ -396,10 +409,8 @@ def plan_resample(
     targets = resolve_sampling_strategy(strategy, classes, counts, sampling_type=method.sampling_type)
     to_generate = targets if method.sampling_type == "over-sampling" else {}
     if steps is not None:
-        for label_value, n_rows in zip(classes, counts, strict=True):
-            if to_generate.get(label_value, 0) > 0:
-                steps.check_class(label_value, int(n_rows))
-    columns = [name for name in source.column_names if name in set(features) or name == label]
+        check_oversampled_classes(classes, counts, to_generate, steps.check_class)
+    columns = kept_columns(source.column_names, features, label)
     label_type = source.schema.field(label).type
     if pa.types.is_dictionary(label_type):
         label_type = label_type.value_type
