@@ -10,11 +10,13 @@ test suite runs it on CPU under TRITON_INTERPRET=1 so the script cannot rot);
 its timings mean nothing.
 
 (a) correctness against the numpy reference: k-NN (TF32 on globally), torch and
-    Triton interpolation (d in 1, 3, 16, 33, 128; all dtypes), SMOTE, SVMSMOTE and
+    Triton interpolation (both launch layouts; d in 1, 3, 16, 33, 128; all
+    dtypes), SMOTE, SVMSMOTE and
     KMeansSMOTE end to end, every family sampler on the device == on the CPU;
 (b) timings with CUDA events after warm-up: device-to-device copy bandwidth,
-    generation GB/s and % of that copy bandwidth (d in 16, 32, 64, 128; 1M- and
-    100k-row pools; a launch sweep), exact k-NN per strategy and precision
+    generation GB/s and % of that copy bandwidth (d in 16, 32, 64, 128, and 3,
+    20, 33, 100; 1M- and 100k-row pools; both Triton layouts, the default one
+    starred; a launch sweep at d=16), exact k-NN per strategy and precision
     (seconds, TFLOP/s, equality with the blocked path, a launch sweep),
     fit_resample on W1/W2 against imbalanced-learn on the host CPUs, a profile
     of W2, 100M rows at d=16 in one call, the family on W3;
@@ -111,7 +113,7 @@ def check_correctness(device, quick: bool) -> list[dict]:
     dims = [1, 3, 16, 33, 128]
     kernels = [("torch", smote_rows_torch)]
     if triton_usable(device):
-        kernels.append(("triton", smote_rows_triton))
+        kernels += [(f"triton-{lay}", partial(smote_rows_triton, layout=lay)) for lay in ("tile", "flat")]
     for name, kernel in kernels:
         for d in dims:
             for dtype in (torch.float32, torch.float64, torch.float16, torch.bfloat16):
@@ -204,9 +206,20 @@ def copy_bandwidth(device, quick: bool) -> float:
     return 2 * src.numel() * 4 / seconds
 
 
-#: (elements per program, warps) launch variants the sweep times against the default rule
-#: (first H200 run: 4096 elements with 4 or 8 warps best at d=16 and within 1% at d=128).
-SWEEP = [(1024, 4), (2048, 2), (4096, 2), (4096, 4), (4096, 8)]
+#: (layout, elements per program, warps) launch variants the sweep times at d=16 against
+#: the default rule (first H200 run, tile layout: 4096 elements with 4 or 8 warps best at
+#: d=16 and within 1% at d=128; the flat layout was not on the GPU yet).
+SWEEP = [
+    ("tile", 1024, 4),
+    ("tile", 4096, 2),
+    ("tile", 4096, 4),
+    ("tile", 4096, 8),
+    ("flat", 1024, 4),
+    ("flat", 2048, 4),
+    ("flat", 4096, 4),
+    ("flat", 4096, 8),
+    ("flat", 8192, 8),
+]
 
 
 def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
@@ -215,17 +228,20 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
     Two byte counts per row: *logical* = two gathered row reads + one row write
     + one 8-byte neighbour index (the issue's measure, what the kernel touches),
     and *write* = the output row alone (the HBM floor when the pool stays cached).
+    Every case times both Triton layouts with their default launch rule, and marks
+    the one :func:`kernel_layout` picks (``"default": True``).
     """
     from torchsmote.kernels.counter_rng import stream_key
     from torchsmote.kernels.interpolate_torch import smote_rows_torch
-    from torchsmote.kernels.interpolate_triton import smote_rows_triton, triton_usable
+    from torchsmote.kernels.interpolate_triton import kernel_layout, smote_rows_triton, triton_usable
 
     rows = 5_000 if quick else 10_000_000
     big_pool, small_pool = (500, 300) if quick else (1_000_000, 100_000)
     out_rows = []
     cases = [(d, torch.float32, big_pool) for d in (16, 32, 64, 128)]
     cases += [(d, torch.float32, small_pool) for d in (16, 32)]
-    cases += [(64, torch.bfloat16, big_pool), (33, torch.float32, big_pool)]
+    cases += [(64, torch.bfloat16, big_pool), (16, torch.float64, big_pool)]
+    cases += [(d, torch.float32, big_pool) for d in (3, 20, 33, 100)]
     for d, dtype, n_pool in cases:
         pool = torch.randn(n_pool, d, device=device).to(dtype)
         neighbors = torch.randint(0, n_pool, (n_pool, 5), device=device)
@@ -234,14 +250,17 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
         item = out.element_size()
         kernels = [("torch", {}, partial(smote_rows_torch, pool, neighbors, key, 0, out))]
         if triton_usable(device):
+            chosen = kernel_layout(pool, out)
             sweep = d == 16 and dtype == torch.float32 and n_pool == big_pool and not quick
-            configs = SWEEP if sweep else [(4096, 4)]
-            for elements, warps in configs:
-                launch = {"elements": elements, "num_warps": warps}
+            configs = SWEEP if sweep else [("tile", None, 4), ("flat", None, 4)]
+            for layout, elements, warps in configs:
+                launch = {"layout": layout, "elements": elements, "num_warps": warps}
                 fn = partial(smote_rows_triton, pool, neighbors, key, 0, out, **launch)
-                kernels.append(("triton", launch, fn))
+                kernels.append(("triton", {**launch, "default": layout == chosen and elements is None}, fn))
         for name, config, fn in kernels:
-            if name == "torch" and (dtype != torch.float32 or n_pool != big_pool):
+            if name == "torch" and (
+                dtype != torch.float32 or n_pool != big_pool or d not in (16, 32, 64, 128)
+            ):
                 continue
             seconds = timed(fn, device, repeats=3 if quick else 10)
             logical = rows * (3 * d * item + 8)
@@ -717,9 +736,11 @@ def print_table(report: dict) -> list:
     if "copy" in report:
         print(f"device copy bandwidth: {report['copy']:.0f} GB/s")
     for row in report.get("generation", []):
-        config = f"e={row.get('elements', '-')},w={row.get('num_warps', '-')}"
+        config = f"{row.get('layout', '-')},e={row.get('elements') or 'rule'},w={row.get('num_warps', '-')}"
+        mark = "*" if row.get("default") else " "
         print(
-            f"  gen {row['kernel']:<6} {config:<12} d={row['d']:<3} {row['dtype']:<8} "
+            f" {mark}gen {row['kernel']:<6} {config:<18} d={row['d']:<3} {row['dtype']:<8} "
+            f"pool={row['pool_rows']:<8} "
             f"{row['GB/s']:7.0f} GB/s "
             f"({row['pct_of_copy_bw']:5.1f}% copy) write {row['write_GB/s']:6.0f} GB/s "
             f"{row['rows/s'] / 1e9:6.2f} G rows/s"

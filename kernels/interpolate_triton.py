@@ -1,10 +1,14 @@
 """Fused SMOTE generation in Triton: draws, gathers and interpolation in one pass.
 
-Each program makes ``BLOCK_M`` synthetic rows. It computes the counter draws
-in-registers (no index tensors in memory), gathers the base and neighbour rows,
-interpolates in fp32 (fp64 for fp64 pools) and stores straight into the output.
-Bytes moved per synthetic row: ``3 * d * itemsize`` (two row reads, one write)
-plus one 8-byte neighbour index, so the kernel is bandwidth bound for d >= 4.
+Each program computes the counter draws of its rows in registers (no index
+tensors in memory), gathers the base and neighbour rows, interpolates in fp32
+(fp64 for fp64 pools) and stores straight into the output. Bytes moved per
+synthetic row: ``3 * d * itemsize`` (two row reads, one write) plus one 8-byte
+neighbour index, so the kernel is bandwidth bound for d >= 4.
+
+Two launch layouts make identical rows (see ``_smote_triton_jit``): "tile", a
+block of rows x features per program, and "flat", a run of output elements per
+program; :func:`kernel_layout` picks one per call.
 
 Runs on CUDA tensors, or on CPU tensors when ``TRITON_INTERPRET=1`` is set
 (that is how CI checks it).
@@ -13,6 +17,8 @@ Runs on CUDA tensors, or on CPU tensors when ``TRITON_INTERPRET=1`` is set
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import math
 import os
 
 import torch
@@ -40,31 +46,144 @@ def _on_device(device: torch.device):
     return torch.cuda.device(device) if device.type == "cuda" else contextlib.nullcontext()
 
 
-def _kernel():
+def _kernels():
     # Imported on first use: the package must import without triton installed.
-    from ._smote_triton_jit import smote_kernel
+    from . import _smote_triton_jit
 
-    return smote_kernel
+    return _smote_triton_jit
 
 
-#: Elements (rows x features) per program and warps per program: the default
+#: Launch layouts: "tile" (rows x features per program) and "flat" (a run of
+#: output elements per program); see :func:`kernel_layout`.
+LAYOUTS = ("tile", "flat")
+
+#: Elements (rows x features) per program and warps per program: the "tile"
 #: launch rule. bench/gpu_check.py sweeps alternatives on a GPU and reports them.
 ELEMENTS_PER_PROGRAM = 4096
 NUM_WARPS = 4
+#: Vectors per program of the "flat" layout: 1024 vectors over 128 threads keep
+#: the sm_90 build at 64-92 registers for d = 1..128 in fp32 (no spills; two
+#: or more programs per SM); 4096 scalar elements per program needed 245
+#: registers at d = 33 (bench/kernel_resources.py prints this without a GPU).
+FLAT_VECTORS_PER_PROGRAM = 1024
+FLAT_MAX_ELEMENTS = 4096
 
 
 def block_sizes(d: int, elements: int = ELEMENTS_PER_PROGRAM) -> tuple[int, int]:
-    """Launch shape rule: BLOCK_D = next power of two of d, capped at 128;
-    BLOCK_M fills ``elements`` per program (4096: 16 KB of fp32 per operand
-    tile), enough in-flight loads per SM without spilling registers."""
+    """Launch shape rule of the "tile" layout: BLOCK_D = next power of two of d,
+    capped at 128; BLOCK_M fills ``elements`` per program (4096: 16 KB of fp32
+    per operand tile), enough in-flight loads per SM without spilling registers."""
     block_d = min(128, 1 << max(0, (d - 1).bit_length()))
     return max(16, elements // block_d), block_d
+
+
+def vector_width(d: int, row_stride: int, data_ptr: int, itemsize: int) -> int:
+    """Elements per 16-byte load of the "flat" layout: the largest power of two
+    that divides d and the pool's row stride and keeps the pool's rows aligned."""
+    vec = max(1, 16 // itemsize)
+    while vec > 1 and (d % vec or row_stride % vec or data_ptr % (vec * itemsize)):
+        vec //= 2
+    return vec
+
+
+def flat_block_sizes(d: int, vec: int, elements: int | None = None) -> tuple[int, int]:
+    """``(BLOCK_E, BLOCK_R)`` of the "flat" layout.
+
+    BLOCK_E output elements per program (``FLAT_VECTORS_PER_PROGRAM`` vectors,
+    at most ``FLAT_MAX_ELEMENTS``, or ``elements``); BLOCK_R the power of two that
+    covers the rows a run of BLOCK_E elements can touch. A run starts ``skip``
+    elements into its first row, ``skip`` a multiple of gcd(d, BLOCK_E), so
+    ``skip <= d - gcd(d, BLOCK_E)``.
+    """
+    block_e = elements or min(FLAT_MAX_ELEMENTS, FLAT_VECTORS_PER_PROGRAM * vec)
+    max_skip = d - math.gcd(d, block_e)
+    rows = (max_skip + block_e - 1) // d + 1
+    return block_e, 1 << (rows - 1).bit_length()
+
+
+def kernel_layout(pool: torch.Tensor, out: torch.Tensor) -> str:
+    """Which kernel makes these rows: "tile" where it was measured fast, else "flat".
+
+    "tile" ran at 80-94% of copy bandwidth on an H200 (fp32, d = 32, 64, 128;
+    bf16 d = 64: 78%). It needs d and both row strides to be multiples of 32
+    (Triton then proves 16-byte alignment) and a 2-byte or 4-byte dtype (fp64
+    spills at d = 16). Everything else, d = 16 included (the tile kernel
+    reached 60% there), goes to "flat", which has no spills for any d and
+    fewer instructions per element than "tile" in the sm_90 build (not yet
+    timed on a GPU: bench/gpu_check.py times both).
+    """
+    if not _has_gather():
+        return "tile"
+    d = out.shape[1]
+    tile_measured = (
+        pool.element_size() in (2, 4) and d % 32 == 0 and pool.stride(0) % 32 == 0 and out.stride(0) % 32 == 0
+    )
+    return "tile" if tile_measured else "flat"
+
+
+def _has_gather() -> bool:
+    """tl.gather, which the flat kernel needs, arrived in Triton 3.2."""
+    import triton.language as tl
+
+    return hasattr(tl, "gather")
 
 
 def _key_halves(key: int) -> tuple[int, int]:
     """A uint64 key as (high, low) 32-bit halves, each as a signed int32 value."""
     key &= MASK64
     return tuple(h - (1 << 32) if h >= 1 << 31 else h for h in (key >> 32, key & 0xFFFFFFFF))
+
+
+@dataclasses.dataclass(frozen=True)
+class LaunchPlan:
+    """One launch of a generation kernel: what :func:`smote_rows_triton` runs, and
+    what ``bench/kernel_resources.py`` compiles offline to count registers."""
+
+    kernel: str  # attribute of _smote_triton_jit
+    grid: tuple[int]
+    args: tuple  # positional runtime arguments, in the kernel's order
+    constexprs: dict
+    options: dict  # num_warps, enable_fp_fusion
+
+
+def launch_plan(
+    pool: torch.Tensor,
+    neighbors: torch.Tensor,
+    key: int,
+    start: int,
+    out: torch.Tensor,
+    base_rows: torch.Tensor | None = None,
+    layout: str | None = None,
+    elements: int | None = None,
+    num_warps: int = NUM_WARPS,
+) -> LaunchPlan:
+    """The kernel, grid and arguments that write ``out`` (arguments already checked)."""
+    n_base, k = neighbors.shape
+    count, d = out.shape
+    layout = layout or kernel_layout(pool, out)
+    base_arg = base_rows.contiguous() if base_rows is not None else neighbors
+    common = (pool, neighbors, base_arg, out, *_key_halves(key), start, count, n_base * k, k)
+    flags = {"HAS_BASE_ROWS": base_rows is not None, "COMPUTE_F64": pool.dtype == torch.float64}
+    # No multiply-add fusion: the GPU then rounds exactly like the numpy reference
+    # and the torch path (Triton fuses by default).
+    options = {"num_warps": num_warps, "enable_fp_fusion": False}
+    if layout == "tile":
+        block_m, block_d = block_sizes(d, elements or ELEMENTS_PER_PROGRAM)
+        args = (*common, d, pool.stride(0), neighbors.stride(0), out.stride(0))
+        constexprs = {**flags, "BLOCK_M": block_m, "BLOCK_D": block_d}
+        return LaunchPlan("smote_kernel", (-(-count // block_m),), args, constexprs, options)
+    vec = vector_width(d, pool.stride(0), pool.data_ptr(), pool.element_size())
+    block_e, block_r = flat_block_sizes(d, vec, elements)
+    args = (*common, pool.stride(0) // vec, neighbors.stride(0), out.stride(0))
+    constexprs = {
+        **flags,
+        "D": d,
+        "OUT_CONTIGUOUS": out.stride(0) == d,
+        "BLOCK_E": block_e,
+        "BLOCK_R": block_r,
+        "VEC": vec,
+    }
+    return LaunchPlan("smote_flat_kernel", (-(-count * d // block_e),), args, constexprs, options)
 
 
 def smote_rows_triton(
@@ -75,14 +194,16 @@ def smote_rows_triton(
     out: torch.Tensor,
     base_rows: torch.Tensor | None = None,
     *,
-    elements: int = ELEMENTS_PER_PROGRAM,
+    layout: str | None = None,
+    elements: int | None = None,
     num_warps: int = NUM_WARPS,
 ) -> torch.Tensor:
     """Write synthetic rows ``start .. start+len(out)-1`` of one stream into ``out``.
 
     Same contract and results as :func:`interpolate_torch.smote_rows_torch`.
-    ``elements`` (rows x features per program, a power of two) and
-    ``num_warps`` override the launch rule; they change speed, never values.
+    ``layout`` ("tile" or "flat", default :func:`kernel_layout`), ``elements``
+    (output elements per program, a power of two) and ``num_warps`` override
+    the launch rule; they change speed, never values.
 
     Raises
     ------
@@ -97,37 +218,17 @@ def smote_rows_triton(
         raise ValueError(f"all tensors must be on one device, got {sorted(map(str, devices))}")
     if pool.stride(1) != 1 or out.stride(1) != 1 or neighbors.stride(1) != 1:
         raise ValueError("pool, out and neighbors need contiguous rows (stride 1 along features)")
-    n_base, k = neighbors.shape
-    check_pair_count(n_base, k)
-    count, d = out.shape
-    if count == 0:
+    if layout is not None and layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    if elements is not None and (elements < 16 or elements & (elements - 1)):
+        raise ValueError(f"elements must be a power of two >= 16, got {elements}")
+    if layout == "flat" and not _has_gather():
+        raise ValueError("layout='flat' needs Triton >= 3.2 (tl.gather); use layout='tile'")
+    check_pair_count(*neighbors.shape)
+    if out.numel() == 0:
         return out
-    block_m, block_d = block_sizes(d, elements)
-    grid = (-(-count // block_m),)
-    base_arg = base_rows.contiguous() if base_rows is not None else neighbors
-    launch = _kernel()[grid]
+    plan = launch_plan(pool, neighbors, key, start, out, base_rows, layout, elements, num_warps)
+    kernel = getattr(_kernels(), plan.kernel)
     with _on_device(pool.device):
-        launch(
-            pool,
-            neighbors,
-            base_arg,
-            out,
-            *_key_halves(key),
-            start,
-            count,
-            n_base * k,
-            k,
-            d,
-            pool.stride(0),
-            neighbors.stride(0),
-            out.stride(0),
-            HAS_BASE_ROWS=base_rows is not None,
-            COMPUTE_F64=pool.dtype == torch.float64,
-            BLOCK_M=block_m,
-            BLOCK_D=block_d,
-            num_warps=num_warps,
-            # No multiply-add fusion: the GPU then rounds exactly like the numpy
-            # reference and the torch path (Triton fuses by default).
-            enable_fp_fusion=False,
-        )
+        kernel[plan.grid](*plan.args, **plan.constexprs, **plan.options)
     return out

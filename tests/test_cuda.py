@@ -9,7 +9,7 @@ import torch
 from conftest import requires_cuda, requires_triton
 from torchsmote.kernels.counter_rng import stream_key
 from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
-from torchsmote.kernels.interpolate_triton import block_sizes, smote_rows_triton
+from torchsmote.kernels.interpolate_triton import LAYOUTS, block_sizes, smote_rows_triton
 from torchsmote.kernels.knn_numpy import knn_self_numpy
 from torchsmote.kernels.knn_torch import knn_self_torch
 from utils import assert_close_verbose, assert_equal_verbose
@@ -20,9 +20,10 @@ pytestmark = requires_cuda
 
 
 @requires_triton
-@pytest.mark.parametrize("d", [1, 3, 16, 33, 128])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("d", [1, 3, 16, 20, 33, 128])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
-def test_compiled_triton_matches_reference(d, dtype):
+def test_compiled_triton_matches_reference(d, dtype, layout):
     gen = torch.Generator().manual_seed(d)
     pool = torch.randn(257, d, generator=gen, dtype=torch.float64).to(dtype)
     neighbors = torch.randint(0, 257, (257, 5), generator=gen)
@@ -31,9 +32,24 @@ def test_compiled_triton_matches_reference(d, dtype):
     reference_pool = pool.float().numpy() if dtype in (torch.float16, torch.bfloat16) else pool.numpy()
     expected = smote_rows_numpy(reference_pool, neighbors.numpy(), key, 2**33 + 5, count)
     out = torch.empty((count, d), dtype=dtype, device="cuda")
-    smote_rows_triton(pool.cuda(), neighbors.cuda(), key, 2**33 + 5, out)
+    smote_rows_triton(pool.cuda(), neighbors.cuda(), key, 2**33 + 5, out, layout=layout)
     tol = {torch.float64: 1e-12, torch.float32: 1e-6}.get(dtype, 1e-2)
-    assert_close_verbose(out, expected, rtol=tol, atol=tol, what=f"triton cuda d={d} {dtype}")
+    assert_close_verbose(out, expected, rtol=tol, atol=tol, what=f"triton {layout} cuda d={d} {dtype}")
+
+
+@requires_triton
+@pytest.mark.parametrize("offset", [1, 2, 3])
+def test_compiled_flat_kernel_with_unaligned_pool_and_output(offset):
+    """Pools and outputs that start off a 16-byte boundary: no vector loads may be assumed."""
+    gen = torch.Generator().manual_seed(offset)
+    backing = torch.randn(257 * 16 + offset, generator=gen).cuda()
+    pool = backing[offset:].view(257, 16)  # data_ptr 4 * offset bytes past an aligned allocation
+    neighbors = torch.randint(0, 257, (257, 5), generator=gen)
+    expected = smote_rows_numpy(pool.cpu().numpy(), neighbors.numpy(), 7, 0, 3001)
+    out_backing = torch.empty(3001 * 16 + offset, device="cuda")
+    out = out_backing[offset:].view(3001, 16)
+    smote_rows_triton(pool, neighbors.cuda(), 7, 0, out, layout="flat")
+    assert_close_verbose(out, expected, rtol=1e-6, atol=1e-6, what=f"flat, offset {offset}")
 
 
 def test_knn_exact_with_tf32_enabled():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -11,7 +13,14 @@ from hypothesis import strategies as st
 from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
 from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
 from torchsmote.kernels.interpolate_torch import smote_rows_torch
-from torchsmote.kernels.interpolate_triton import block_sizes, smote_rows_triton
+from torchsmote.kernels.interpolate_triton import (
+    LAYOUTS,
+    block_sizes,
+    flat_block_sizes,
+    kernel_layout,
+    smote_rows_triton,
+    vector_width,
+)
 from utils import assert_close_verbose, assert_equal_verbose
 
 KEY = stream_key(2024, 1)
@@ -56,12 +65,14 @@ def check_close(got, expected, dtype, what):
 
 
 def run_backend(backend, pool, neighbors, key, start, out, base_rows=None, **kw):
+    """backend: "torch", or "triton-tile" / "triton-flat" (the Triton kernel, one launch layout forced)."""
     if backend == "torch":
         return smote_rows_torch(pool, neighbors, key, start, out, base_rows, **kw)
-    return smote_rows_triton(pool, neighbors, key, start, out, base_rows)
+    layout = backend.removeprefix("triton-")
+    return smote_rows_triton(pool, neighbors, key, start, out, base_rows, layout=layout, **kw)
 
 
-BACKENDS = ["torch", pytest.param("triton", marks=requires_triton)]
+BACKENDS = ["torch"] + [pytest.param(f"triton-{layout}", marks=requires_triton) for layout in LAYOUTS]
 
 
 # ------------------------------------------------------------------ reference properties
@@ -119,21 +130,35 @@ def test_torch_matches_reference(d, dtype):
             check_close(out, expected, dtype, f"torch d={d} count={count} base_rows={br is not None}")
 
 
+def _triton_counts(d, dtype, layout):
+    """Row counts for one block and a bit, several blocks, and a ragged last block."""
+    extra = []
+    if layout == "tile":
+        per_program = block_sizes(d)[0]
+    else:
+        vec = vector_width(d, d, 0, dtype.itemsize)
+        block_e = flat_block_sizes(d, vec)[0]
+        per_program = block_e // d + 1
+        # And a count whose last program is full (count * d a multiple of BLOCK_E: no masked tail).
+        extra = [block_e // math.gcd(d, block_e)]
+    # The interpreter runs a program at a time: 5000 rows only where programs are few.
+    return [1, 7, per_program + 1, 5000 if d <= 16 else 2 * per_program + 3, *extra]
+
+
 @requires_triton
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("d", D_VALUES)
-def test_triton_matches_reference(d, dtype):
-    block_m, _ = block_sizes(d)
-    # The interpreter runs a program per BLOCK_M rows: 5000 rows only where programs are few.
-    counts = [1, 7, block_m + 1, 5000 if d <= 16 else 2 * block_m + 3]
+def test_triton_matches_reference(d, dtype, layout):
     pool, neighbors, base_rows = make_inputs(d, dtype, seed=d)
-    for count in counts:
+    for count in _triton_counts(d, dtype, layout):
         for br in (None, base_rows):
             expected = reference(pool, neighbors, KEY, 11, count, br)
             out = nan_out(count, d, dtype)
-            got = smote_rows_triton(pool, neighbors, KEY, 11, out, br)
+            got = smote_rows_triton(pool, neighbors, KEY, 11, out, br, layout=layout)
             assert got is out
-            check_close(out, expected, dtype, f"triton d={d} count={count} base_rows={br is not None}")
+            what = f"triton {layout} d={d} count={count} base_rows={br is not None}"
+            check_close(out, expected, dtype, what)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -183,7 +208,7 @@ def test_torch_chunk_rows_do_not_change_results(dtype):
     check_close(outs[None], reference(pool, neighbors, KEY, 2**33 + 5, 2500, base_rows), dtype, "chunked")
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", BACKENDS[1:])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
 def test_torch_and_triton_agree(backend, dtype):
     """Both fast paths on the same inputs agree with each other to within the reference tolerance."""
@@ -199,8 +224,9 @@ def test_torch_and_triton_agree(backend, dtype):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("layout", ["row-slice", "column-slice"])
-def test_writes_only_into_the_given_slice(backend, dtype, layout):
-    d, count = 33, 130
+@pytest.mark.parametrize("d", [33, 16])  # 16: the flat kernel's vector path (VEC > 1)
+def test_writes_only_into_the_given_slice(backend, dtype, layout, d):
+    count = 130
     pool, neighbors, base_rows = make_inputs(d, dtype, seed=7)
     sentinel = 777.0
     big = torch.full((count + 30, d + 5), sentinel, dtype=dtype)
@@ -217,6 +243,17 @@ def test_writes_only_into_the_given_slice(backend, dtype, layout):
     outside[region] = False
     untouched = big[outside] == sentinel
     assert bool(untouched.all()), f"{layout}: {int((~untouched).sum())} values outside the slice overwritten"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("offset", [0, 1, 4])
+def test_column_slice_pools_with_whole_vectors(backend, offset):
+    """d = 16 pools cut from width-24 rows: vector loads at row stride 24 (offset 0, 4) or none (1)."""
+    wide, neighbors, base_rows = make_inputs(24, torch.float32, seed=12)
+    pool = wide[:, offset : offset + 16]
+    expected = reference(pool.contiguous(), neighbors, KEY, 5, 333, base_rows)
+    out = run_backend(backend, pool, neighbors, KEY, 5, nan_out(333, 16, torch.float32), base_rows)
+    check_close(out, expected, torch.float32, f"{backend} offset {offset}")
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -292,8 +329,11 @@ def test_triton_accepts_any_64bit_key(key):
     """The numpy reference takes any key in [0, 2**64); so must the kernel (small keys included)."""
     pool, neighbors, base_rows = make_inputs(3, torch.float32, seed=11)
     expected = reference(pool, neighbors, key, 0, 50, base_rows)
-    out = smote_rows_triton(pool, neighbors, key, 0, nan_out(50, 3, torch.float32), base_rows)
-    check_close(out, expected, torch.float32, f"key={key:#x}")
+    for layout in LAYOUTS:
+        out = smote_rows_triton(
+            pool, neighbors, key, 0, nan_out(50, 3, torch.float32), base_rows, layout=layout
+        )
+        check_close(out, expected, torch.float32, f"{layout} key={key:#x}")
 
 
 def test_block_sizes_rule():
@@ -304,6 +344,70 @@ def test_block_sizes_rule():
         assert block_d >= min(d, 128)
         assert block_m >= 16 and block_m & (block_m - 1) == 0, (d, block_m)
         assert block_m * block_d == max(4096, 16 * block_d), (d, block_m, block_d)
+
+
+def test_vector_width_rule():
+    """Vectors of up to 16 bytes that divide d and the row stride and start aligned."""
+    assert vector_width(16, 16, 0, 4) == 4
+    assert vector_width(20, 20, 0, 4) == 4
+    assert vector_width(33, 33, 0, 4) == 1
+    assert vector_width(34, 34, 0, 4) == 2
+    assert vector_width(16, 16, 4, 4) == 1  # pool starts one fp32 past a 16-byte boundary
+    assert vector_width(16, 16, 8, 4) == 2
+    assert vector_width(16, 18, 0, 4) == 2  # row stride 18: rows alternate alignment
+    assert vector_width(16, 16, 0, 2) == 8 and vector_width(16, 16, 0, 8) == 2
+    for d in range(1, 70):
+        for stride in (d, d + 1, d + 3):
+            for ptr in (0, 2, 4, 8, 16):
+                for itemsize in (2, 4, 8):
+                    vec = vector_width(d, stride, ptr, itemsize)
+                    assert vec * itemsize <= 16 and vec & (vec - 1) == 0
+                    if vec > 1:
+                        assert d % vec == 0 and stride % vec == 0 and ptr % (vec * itemsize) == 0
+                    wider = 2 * vec  # and the widest such vector
+                    fits = d % wider == 0 and stride % wider == 0 and ptr % (wider * itemsize) == 0
+                    assert wider * itemsize > 16 or not fits, (d, stride, ptr, itemsize, vec)
+
+
+def test_flat_block_sizes_cover_every_program():
+    """BLOCK_R covers every row a program's run of BLOCK_E elements touches, for every program start."""
+    for d in [*range(1, 140), 200, 257, 1000, 5000]:
+        for vec in (1, 2, 4, 8):
+            if d % vec:
+                continue
+            block_e, block_r = flat_block_sizes(d, vec)
+            assert block_e % vec == 0 and block_e & (block_e - 1) == 0
+            assert block_r & (block_r - 1) == 0
+            # Program starts repeat with period d / gcd(d, block_e) in their offset into a row.
+            for pid in range(d // math.gcd(d, block_e) + 1):
+                first, last = pid * block_e, pid * block_e + block_e - 1
+                touched = last // d - first // d + 1
+                assert touched <= block_r, (d, vec, pid, touched, block_r)
+            # And not wastefully many: below twice the rows a run can touch.
+            assert block_r < 2 * (block_e // d + 2), (d, vec, block_r)
+    # Caller-chosen elements per program (smote_rows_triton(elements=...)), down to 16.
+    for d in (1, 3, 16, 20, 33, 100, 4096):
+        for elements in (16, 64, 1024, 8192):
+            block_e, block_r = flat_block_sizes(d, 1, elements)
+            assert block_e == elements
+            for pid in range(d // math.gcd(d, block_e) + 1):
+                first, last = pid * block_e, pid * block_e + block_e - 1
+                assert last // d - first // d + 1 <= block_r, (d, elements, pid, block_r)
+
+
+@requires_triton
+def test_kernel_layout_rule():
+    """'tile' only where it was measured fast (2/4-byte dtypes, d and strides multiples of 32)."""
+
+    def layout(d, dtype=torch.float32, out_stride=None):
+        pool = torch.zeros(4, d, dtype=dtype)
+        out = torch.zeros(3, out_stride or d, dtype=dtype)[:, :d]
+        return kernel_layout(pool, out)
+
+    assert layout(32) == layout(64) == layout(128) == layout(64, torch.bfloat16) == "tile"
+    assert layout(16) == layout(33) == layout(20) == layout(1) == layout(100) == "flat"
+    assert layout(64, torch.float64) == "flat"  # fp64 tiles spill
+    assert layout(32, out_stride=40) == "flat"  # a column slice whose rows are not 32-aligned
 
 
 def _error_cases():
@@ -331,6 +435,8 @@ def _error_cases():
             "2\\*\\*31",
         ),
         "k-zero": (dict(neighbors=torch.zeros(n_base, 0, dtype=torch.int64)), "at least one"),
+        "layout": (dict(layout="rows"), "layout must be one of"),
+        "elements": (dict(elements=1000), "power of two"),
     }
 
 
@@ -349,8 +455,9 @@ def test_triton_launcher_refuses_clearly(case):
     override, match = ERROR_CASES[case]
     args.update(override)
     out_before = args["out"].clone() if args["out"].device.type != "meta" else None
+    launch = {name: args.pop(name) for name in ("layout", "elements") if name in args}
     with pytest.raises(ValueError, match=match):
-        smote_rows_triton(args["pool"], args["neighbors"], KEY, 0, args["out"], args["base_rows"])
+        smote_rows_triton(args["pool"], args["neighbors"], KEY, 0, args["out"], args["base_rows"], **launch)
     if out_before is not None:
         assert torch.equal(args["out"], out_before), "a refused launch wrote into out"
 
@@ -392,11 +499,17 @@ def test_property_torch_matches_reference(problem, key, chunk):
 
 @requires_triton
 @settings(max_examples=30, deadline=None)
-@given(problem=problems(DTYPES), seed=st.integers(0, 2**64 - 1), stream=st.integers(0, 20))
-def test_property_triton_matches_reference(problem, seed, stream):
+@given(
+    problem=problems(DTYPES),
+    seed=st.integers(0, 2**64 - 1),
+    stream=st.integers(0, 20),
+    layout=st.sampled_from(LAYOUTS),
+)
+def test_property_triton_matches_reference(problem, seed, stream, layout):
     """Keys as the samplers make them (stream_key): small keys are covered separately above."""
     pool, neighbors, base_rows, count, start = problem
     key = stream_key(seed, stream)
     out = nan_out(count, pool.shape[1], pool.dtype)
-    smote_rows_triton(pool, neighbors, key, start, out, base_rows)
-    check_close(out, reference(pool, neighbors, key, start, count, base_rows), pool.dtype, "triton")
+    smote_rows_triton(pool, neighbors, key, start, out, base_rows, layout=layout)
+    expected = reference(pool, neighbors, key, start, count, base_rows)
+    check_close(out, expected, pool.dtype, f"triton {layout}")
