@@ -21,7 +21,7 @@ from torchsmote.kernels.interpolate_triton import (
     smote_rows_triton,
     vector_width,
 )
-from utils import assert_close_verbose, assert_equal_verbose
+from utils import REFUSAL_SHAPE, assert_close_verbose, assert_equal_verbose, assert_launch_refused
 
 KEY = stream_key(2024, 1)
 DTYPES = [torch.float32, torch.float64, torch.float16, torch.bfloat16]
@@ -411,7 +411,7 @@ def test_kernel_layout_rule():
 
 
 def _error_cases():
-    d, n_pool, n_base, k = 4, 20, 10, 3
+    d, n_pool, n_base, k = REFUSAL_SHAPE
     pool = torch.randn(n_pool, d)
     nb = torch.randint(0, n_pool, (n_base, k))
     out = torch.full((17, d), 5.0)  # defined values: NaN garbage would fail torch.equal
@@ -445,21 +445,7 @@ ERROR_CASES = _error_cases()
 
 @pytest.mark.parametrize("case", list(ERROR_CASES))
 def test_triton_launcher_refuses_clearly(case):
-    d, n_pool, n_base, k = 4, 20, 10, 3
-    args = dict(
-        pool=torch.randn(n_pool, d),
-        neighbors=torch.randint(0, n_pool, (n_base, k)),
-        out=torch.full((17, d), 5.0),
-        base_rows=None,
-    )
-    override, match = ERROR_CASES[case]
-    args.update(override)
-    out_before = args["out"].clone() if args["out"].device.type != "meta" else None
-    launch = {name: args.pop(name) for name in ("layout", "elements") if name in args}
-    with pytest.raises(ValueError, match=match):
-        smote_rows_triton(args["pool"], args["neighbors"], KEY, 0, args["out"], args["base_rows"], **launch)
-    if out_before is not None:
-        assert torch.equal(args["out"], out_before), "a refused launch wrote into out"
+    assert_launch_refused(smote_rows_triton, KEY, *ERROR_CASES[case])
 
 
 def test_torch_refuses_too_many_pairs():

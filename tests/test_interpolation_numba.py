@@ -20,7 +20,7 @@ from torchsmote.kernels import numba_launch
 from torchsmote.kernels._smote_numba_jit import CHUNK_ROWS
 from torchsmote.kernels.interpolate_numba import smote_rows_numba
 from torchsmote.kernels.interpolate_torch import smote_rows_torch
-from utils import assert_equal_verbose
+from utils import REFUSAL_SHAPE, assert_equal_verbose, assert_launch_refused
 
 from torchsmote.backends import AUTO_NUMBA_MIN_ELEMENTS, resolve_kernel_backend
 
@@ -106,7 +106,7 @@ def test_empty_output():
 
 
 def _refusals():
-    d, n_pool, n_base, k = 4, 20, 10, 3
+    d, n_pool, n_base, k = REFUSAL_SHAPE
     pool = torch.randn(n_pool, d)
     nb = torch.randint(0, n_pool, (n_base, k))
     return {
@@ -132,20 +132,7 @@ REFUSALS = _refusals()
 
 @pytest.mark.parametrize("case", list(REFUSALS))
 def test_launcher_refuses_clearly_and_writes_nothing(case):
-    d, n_pool, n_base, k = 4, 20, 10, 3
-    args = dict(
-        pool=torch.randn(n_pool, d),
-        neighbors=torch.randint(0, n_pool, (n_base, k)),
-        out=torch.full((17, d), 5.0),
-        base_rows=None,
-    )
-    override, match = REFUSALS[case]
-    args.update(override)
-    before = args["out"].clone() if args["out"].device.type == "cpu" else None
-    with pytest.raises(ValueError, match=match):
-        smote_rows_numba(args["pool"], args["neighbors"], KEY, 0, args["out"], args["base_rows"])
-    if before is not None:
-        assert torch.equal(args["out"], before), "a refused launch wrote into out"
+    assert_launch_refused(smote_rows_numba, KEY, *REFUSALS[case])
 
 
 def test_concurrent_calls_from_threads():

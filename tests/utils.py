@@ -1,8 +1,9 @@
-"""Comparators that say *where* arrays differ, not just that they do."""
+"""Test helpers: comparators that say *where* arrays differ, and the launchers' refusal check."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 
@@ -51,3 +52,30 @@ def overlapping_classes(counts=(200, 60, 25), d=4, seed=0, shift=0.8):
     X, y = X[perm], y[perm]
     assert len(np.unique(X, axis=0)) == len(X)
     return X, y
+
+
+#: The small valid launch the refusal tests break one argument of: (d, n_pool, n_base, k).
+REFUSAL_SHAPE = (4, 20, 10, 3)
+
+
+def assert_launch_refused(launcher, key: int, override: dict, match: str) -> None:
+    """``launcher(pool, neighbors, key, 0, out, base_rows, **options)`` on a small valid
+    problem with ``override`` applied must raise a ValueError matching ``match`` and leave
+    ``out`` as it was. Override keys other than the four tensors are keyword options."""
+    d, n_pool, n_base, k = REFUSAL_SHAPE
+    args = {
+        "pool": torch.randn(n_pool, d),
+        "neighbors": torch.randint(0, n_pool, (n_base, k)),
+        # Defined values: NaN garbage would fail torch.equal.
+        "out": torch.full((17, d), 5.0),
+        "base_rows": None,
+        **override,
+    }
+    options = {
+        name: args.pop(name) for name in list(args) if name not in ("pool", "neighbors", "out", "base_rows")
+    }
+    before = args["out"].clone() if args["out"].device.type != "meta" else None
+    with pytest.raises(ValueError, match=match):
+        launcher(args["pool"], args["neighbors"], key, 0, args["out"], args["base_rows"], **options)
+    if before is not None:
+        assert torch.equal(args["out"], before), "a refused launch wrote into out"
