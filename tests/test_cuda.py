@@ -22,7 +22,9 @@ pytestmark = requires_cuda
 @requires_triton
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("d", [1, 3, 16, 20, 33, 128])
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+# Two dtypes here (each case is a compile, ~1-2 s on the GPU machine, whose test time is
+# capped); bench/gpu_check.py checks both layouts in all four dtypes.
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_compiled_triton_matches_reference(d, dtype, layout):
     gen = torch.Generator().manual_seed(d)
     pool = torch.randn(257, d, generator=gen, dtype=torch.float64).to(dtype)
