@@ -38,8 +38,6 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
 #: Rows of the output the resource figures are for (a count, not allocated: the
 #: output is a strided view of a small buffer with the same strides and alignment).
 ROWS = 10_000_000
@@ -87,9 +85,13 @@ def compile_launch(
     n_base: int = 1000,
     k: int = 5,
     with_base_rows: bool = False,
+    table_dtype: torch.dtype = torch.int32,
 ) -> Resources:
     """Build the sm_``arch`` binary of the launch that would write ``rows`` x d rows
-    from an ``n_base`` x ``k`` neighbour table (and a base-row map if asked)."""
+    from an ``n_base`` x ``k`` neighbour table (and a base-row map if asked).
+
+    ``table_dtype`` int32 by default: what ``generate_rows`` hands the kernel
+    when a call makes at least as many rows as the table has entries."""
     import triton
     from torchsmote.kernels import _smote_triton_jit
     from torchsmote.kernels.interpolate_triton import launch_plan
@@ -98,7 +100,7 @@ def compile_launch(
     from triton.runtime.jit import create_function_from_signature
 
     pool = torch.zeros(n_base, d, dtype=dtype)
-    neighbors = torch.zeros(n_base, k, dtype=torch.int64)
+    neighbors = torch.zeros(n_base, k, dtype=table_dtype)
     base_rows = torch.zeros(n_base, dtype=torch.int64) if with_base_rows else None
     # The output is not allocated: only its shape, strides and alignment matter.
     out = torch.empty((rows, d), dtype=dtype, device="meta")

@@ -1,6 +1,7 @@
 """The Triton JIT code of :mod:`interpolate_triton` (imported lazily: needs triton).
 
-Two kernels make the same rows; :func:`interpolate_triton.kernel_layout` picks one:
+Two kernels make the same rows; :func:`interpolate_triton.kernel_layout` picks
+"flat", and "tile" only on Triton < 3.2 (no ``tl.gather``):
 
 * ``smote_kernel`` ("tile"): a (rows x features) tile per program. Measured at
   80-94% of copy bandwidth on an H200 for d = 32, 64, 128 in fp32, but for any
@@ -11,6 +12,8 @@ Two kernels make the same rows; :func:`interpolate_triton.kernel_layout` picks o
   draws computed once per row and handed to the elements with ``tl.gather``.
   Every program writes one contiguous, aligned run (vector stores for any d) and
   loads whole 16-byte vectors wherever d and the pool's row stride allow.
+  Measured on an H200 at 80-95% of copy bandwidth for d = 32, 64, 128 and 64%
+  at d = 33 (bench/RESULTS.md).
 """
 
 import triton
@@ -161,6 +164,7 @@ def smote_flat_kernel(
     BLOCK_E: tl.constexpr,  # output elements per program (a multiple of VEC)
     BLOCK_R: tl.constexpr,  # power of two >= the rows one program's elements touch
     VEC: tl.constexpr,  # elements per vector: divides D and stride_pool, pool 16-byte aligned
+    CACHE_HINTS: tl.constexpr,  # keep pool rows in L2 (evict_last), stream the output past it (.cs)
 ):
     pid = tl.program_id(0)
     # The program's elements are [e_first, e_first + BLOCK_E) of the (count * D)
@@ -197,9 +201,15 @@ def smote_flat_kernel(
     # stores whole 16-byte vectors for any d (a mask `flat < total` defeats that
     # whenever count * D is not provably a multiple of 4: scalar stores at d = 33).
     if e_first + BLOCK_E <= total:
-        _flat_rows(pool_ptr, out_ptr, base_at, nb_at, gap_at, inner, out_at, flat, total, False, COMPUTE_F64)
+        _flat_rows(
+            pool_ptr, out_ptr, base_at, nb_at, gap_at, inner, out_at, flat, total, False, COMPUTE_F64,
+            CACHE_HINTS,
+        )  # fmt: skip
     else:
-        _flat_rows(pool_ptr, out_ptr, base_at, nb_at, gap_at, inner, out_at, flat, total, True, COMPUTE_F64)
+        _flat_rows(
+            pool_ptr, out_ptr, base_at, nb_at, gap_at, inner, out_at, flat, total, True, COMPUTE_F64,
+            CACHE_HINTS,
+        )  # fmt: skip
 
 
 @triton.jit
@@ -215,17 +225,20 @@ def _flat_rows(
     total,
     MASKED: tl.constexpr,
     COMPUTE_F64: tl.constexpr,
+    CACHE_HINTS: tl.constexpr,
 ):
     """Gather, interpolate and store one flat program's vectors (masked past ``total`` if MASKED)."""
+    keep: tl.constexpr = "evict_last" if CACHE_HINTS else ""
+    stream: tl.constexpr = ".cs" if CACHE_HINTS else ""
     if MASKED:
         ok = flat < total
-        x_base = tl.load(pool_ptr + base_at[:, None] + inner[None, :], mask=ok, other=0.0)
-        x_nb = tl.load(pool_ptr + nb_at[:, None] + inner[None, :], mask=ok, other=0.0)
+        x_base = tl.load(pool_ptr + base_at[:, None] + inner[None, :], ok, 0.0, eviction_policy=keep)
+        x_nb = tl.load(pool_ptr + nb_at[:, None] + inner[None, :], ok, 0.0, eviction_policy=keep)
     else:
-        x_base = tl.load(pool_ptr + base_at[:, None] + inner[None, :])
-        x_nb = tl.load(pool_ptr + nb_at[:, None] + inner[None, :])
+        x_base = tl.load(pool_ptr + base_at[:, None] + inner[None, :], eviction_policy=keep)
+        x_nb = tl.load(pool_ptr + nb_at[:, None] + inner[None, :], eviction_policy=keep)
     y = _interpolate(x_base, x_nb, gap_at[:, None], COMPUTE_F64).to(out_ptr.dtype.element_ty)
     if MASKED:
-        tl.store(out_ptr + out_at, y, mask=ok)
+        tl.store(out_ptr + out_at, y, mask=ok, cache_modifier=stream)
     else:
-        tl.store(out_ptr + out_at, y)
+        tl.store(out_ptr + out_at, y, cache_modifier=stream)

@@ -6,19 +6,27 @@ import torch
 
 
 def check_interpolation_arguments(
-    pool: torch.Tensor, neighbors: torch.Tensor, out: torch.Tensor, *, kernel: str, dtypes: tuple
+    pool: torch.Tensor,
+    neighbors: torch.Tensor,
+    out: torch.Tensor,
+    *,
+    kernel: str,
+    dtypes: tuple,
+    table_dtypes: tuple = (torch.int64,),
 ) -> None:
     """Refuse shapes and dtypes a compiled SMOTE kernel cannot handle, before it writes anything.
 
     Parameters
     ----------
     pool : Tensor of shape (n_pool, d)
-    neighbors : Tensor of shape (n_base, k), int64
+    neighbors : Tensor of shape (n_base, k), one of ``table_dtypes``
     out : Tensor of shape (count, d), ``pool``'s dtype
     kernel : str
         The kernel's name in the messages ('Triton', 'numba').
     dtypes : tuple of torch.dtype
         Pool dtypes the kernel handles.
+    table_dtypes : tuple of torch.dtype, default=(torch.int64,)
+        Neighbour-table dtypes the kernel handles.
 
     Raises
     ------
@@ -32,5 +40,6 @@ def check_interpolation_arguments(
     if pool.dtype not in dtypes:
         names = "/".join(str(dtype).removeprefix("torch.") for dtype in dtypes)
         raise ValueError(f"the {kernel} SMOTE kernel handles {names}, got {pool.dtype}")
-    if neighbors.dtype != torch.int64 or neighbors.ndim != 2:
-        raise ValueError("neighbors must be a 2-D int64 tensor")
+    if neighbors.dtype not in table_dtypes or neighbors.ndim != 2:
+        names = " or ".join(str(dtype).removeprefix("torch.") for dtype in table_dtypes)
+        raise ValueError(f"neighbors must be a 2-D {names} tensor, got {neighbors.ndim}-D {neighbors.dtype}")

@@ -161,6 +161,19 @@ def test_triton_matches_reference(d, dtype, layout):
             check_close(out, expected, dtype, what)
 
 
+@requires_triton
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("d", [1, 16, 33])
+def test_triton_int32_table_matches_reference(d, layout):
+    """The launcher also reads int32 neighbour tables (generate_rows narrows to them)."""
+    pool, neighbors, base_rows = make_inputs(d, torch.float32, seed=d + 100)
+    for count, br in ((1, None), (1003, None), (517, base_rows)):
+        expected = reference(pool, neighbors, KEY, 5, count, br)
+        out = nan_out(count, d, torch.float32)
+        smote_rows_triton(pool, neighbors.to(torch.int32), KEY, 5, out, br, layout=layout)
+        check_close(out, expected, torch.float32, f"triton {layout} int32 table d={d} count={count}")
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("start", [0, 1, 2**31 - 40, 2**32 - 3, 2**33 + 5, 2**40 + 12345])
@@ -396,18 +409,38 @@ def test_flat_block_sizes_cover_every_program():
 
 
 @requires_triton
-def test_kernel_layout_rule():
-    """'tile' only where it was measured fast (2/4-byte dtypes, d and strides multiples of 32)."""
+def test_kernel_layout_rule(monkeypatch):
+    """'flat' for every shape, dtype and stride (it was measured faster); 'tile' without tl.gather."""
+    from torchsmote.kernels import interpolate_triton
 
     def layout(d, dtype=torch.float32, out_stride=None):
         pool = torch.zeros(4, d, dtype=dtype)
         out = torch.zeros(3, out_stride or d, dtype=dtype)[:, :d]
         return kernel_layout(pool, out)
 
-    assert layout(32) == layout(64) == layout(128) == layout(64, torch.bfloat16) == "tile"
-    assert layout(16) == layout(33) == layout(20) == layout(1) == layout(100) == "flat"
-    assert layout(64, torch.float64) == "flat"  # fp64 tiles spill
-    assert layout(32, out_stride=40) == "flat"  # a column slice whose rows are not 32-aligned
+    cases = [
+        (1,),
+        (16,),
+        (20,),
+        (32,),
+        (33,),
+        (64, torch.bfloat16),
+        (64, torch.float64),
+        (32, torch.float32, 40),
+    ]
+    assert {layout(*case) for case in cases} == {"flat"}
+    monkeypatch.setattr(interpolate_triton, "_has_gather", lambda: False)
+    assert {layout(*case) for case in cases} == {"tile"}
+
+
+@requires_triton
+def test_forcing_flat_without_gather_is_refused_clearly(monkeypatch):
+    from torchsmote.kernels import interpolate_triton
+
+    monkeypatch.setattr(interpolate_triton, "_has_gather", lambda: False)
+    pool, neighbors, out = torch.randn(5, 3), torch.zeros(5, 2, dtype=torch.int64), torch.zeros(4, 3)
+    with pytest.raises(ValueError, match=r"layout='flat' needs Triton >= 3.2"):
+        smote_rows_triton(pool, neighbors, 0, 0, out, layout="flat")
 
 
 def _error_cases():
@@ -422,8 +455,9 @@ def _error_cases():
         "pool-1d": (dict(pool=pool[:, 0]), "2-D"),
         "out-1d": (dict(out=out[:, 0]), "2-D"),
         "width": (dict(out=torch.full((17, d + 1), 5.0)), "same d"),
-        "nb-int32": (dict(neighbors=nb.int()), "int64"),
-        "nb-1d": (dict(neighbors=nb[:, 0]), "2-D int64"),
+        "nb-int16": (dict(neighbors=nb.short()), "int32 or int64 tensor, got 2-D torch.int16"),
+        "nb-float": (dict(neighbors=nb.float()), "int32 or int64 tensor"),
+        "nb-1d": (dict(neighbors=nb[:, 0]), "2-D int32 or int64 tensor, got 1-D"),
         "pool-columns": (dict(pool=torch.randn(d, n_pool).T), "contiguous rows"),
         "out-columns": (dict(out=torch.full((d, 17), 5.0).T), "contiguous rows"),
         "nb-columns": (dict(neighbors=torch.randint(0, n_pool, (k, n_base)).T), "contiguous rows"),
@@ -490,12 +524,13 @@ def test_property_torch_matches_reference(problem, key, chunk):
     seed=st.integers(0, 2**64 - 1),
     stream=st.integers(0, 20),
     layout=st.sampled_from(LAYOUTS),
+    table=st.sampled_from([torch.int64, torch.int32]),
 )
-def test_property_triton_matches_reference(problem, seed, stream, layout):
+def test_property_triton_matches_reference(problem, seed, stream, layout, table):
     """Keys as the samplers make them (stream_key): small keys are covered separately above."""
     pool, neighbors, base_rows, count, start = problem
     key = stream_key(seed, stream)
     out = nan_out(count, pool.shape[1], pool.dtype)
-    smote_rows_triton(pool, neighbors, key, start, out, base_rows, layout=layout)
+    smote_rows_triton(pool, neighbors.to(table), key, start, out, base_rows, layout=layout)
     expected = reference(pool, neighbors, key, start, count, base_rows)
     check_close(out, expected, pool.dtype, f"triton {layout}")

@@ -86,6 +86,39 @@ def test_staged_output_matches_direct_writes(monkeypatch):
     assert_equal_verbose(staged, direct, what="staged rows")
 
 
+@pytest.mark.parametrize("count, narrowed", [(240, True), (239, False), (1, False)])
+def test_triton_gets_an_int32_table_when_the_call_pays_for_it(monkeypatch, count, narrowed):
+    """generate_rows narrows the table (60 x 4 = 240 entries) once a call makes as many rows."""
+    pool, neighbors = _pool()
+    key = stream_key(4, 2)
+    expected = generate_rows(pool, neighbors, key, torch.empty(count, 5), backend="torch")
+    tables = []
+
+    def spy(pool, table, key, start, out, base_rows):
+        tables.append(table.dtype)
+        return generation.smote_rows_torch(pool, table.long(), key, start, out, base_rows, None)
+
+    monkeypatch.setattr(generation, "smote_rows_triton", spy)
+    out = torch.full((count, 5), float("nan"))
+    generate_rows(pool, neighbors, key, out, backend="triton", chunk_rows=100)
+    assert set(tables) == {torch.int32 if narrowed else torch.int64}
+    assert_equal_verbose(out, expected, what="rows from the narrowed table")
+    assert neighbors.dtype == torch.int64  # the caller's table is untouched
+
+
+def test_a_failed_narrowing_keeps_the_int64_table(monkeypatch):
+    _, neighbors = _pool()
+    real_to = torch.Tensor.to
+
+    def to_without_memory(self, *args, **kwargs):
+        if args and args[0] is torch.int32:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 1.00 KiB")
+        return real_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to_without_memory)
+    assert generation._narrow_table(neighbors, 60, 10_000) is neighbors
+
+
 def test_cuda_chunk_rows_follow_free_memory(monkeypatch):
     monkeypatch.setattr(memory, "free_bytes", lambda device: 1 << 30)  # 1 GiB free
     rows = memory.cuda_chunk_rows(torch.device("cuda"), n_features=32, itemsize=4)

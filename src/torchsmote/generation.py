@@ -64,6 +64,8 @@ def generate_rows(
         return out
     device = pool.device
     staged = _needs_staging(out, device)
+    if backend == "triton":
+        neighbors = _narrow_table(neighbors, pool.shape[0], count)
     if chunk_rows is not None:
         chunk = chunk_rows
     elif device.type == "cuda":
@@ -89,6 +91,25 @@ def generate_rows(
             continue
         done = stop
     return out
+
+
+def _narrow_table(neighbors: torch.Tensor, n_pool: int, count: int) -> torch.Tensor:
+    """The neighbour table as int32 for the Triton kernel, where that pays.
+
+    The kernel reads int32 tables faster (H200, 10M fp32 rows: d = 16 +17% from
+    a 1M-row pool, d = 32 +7%; see kernels/interpolate_triton.TABLE_DTYPES).
+    Narrowing is one pass over the table (12 bytes per entry) and saves a few
+    bytes per row made, so it is done only when the call makes at least as many
+    rows as the table has entries; a failed allocation keeps the int64 table.
+    """
+    if neighbors.dtype != torch.int64 or n_pool > torch.iinfo(torch.int32).max or count < neighbors.numel():
+        return neighbors
+    try:
+        return neighbors.to(torch.int32)
+    except (torch.OutOfMemoryError, RuntimeError) as error:
+        if not is_out_of_memory(error):
+            raise
+        return neighbors
 
 
 def _needs_staging(out: torch.Tensor, device: torch.device) -> bool:
