@@ -27,7 +27,10 @@ its timings mean nothing.
     reference, both samplers end to end (tensor in/out) against the reference
     backends, and their time on a W4-shaped tensor (100k rows, 12 continuous +
     4 categorical columns);
-(e) a table on stdout and everything as JSON (written after every section; a
+(e) where W2's numpy-in/numpy-out time goes (host copies, page faults, upload,
+    device-to-host copies into pageable and pinned memory), and the CLI
+    (``torchsmote resample`` of an .npz) on the device against the CPU;
+(f) a table on stdout and everything as JSON (written after every section; a
     failing section records its traceback and the others still run).
 """
 
@@ -228,6 +231,10 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
     Two byte counts per row: *logical* = two gathered row reads + one row write
     + one 8-byte neighbour index (the issue's measure, what the kernel touches),
     and *write* = the output row alone (the HBM floor when the pool stays cached).
+    A "gather" row times ``torch.index_select`` of one random pool row per output
+    row (one read, one write, one index) at d = 16, 32: torch's own gather, for
+    comparison (it was meant as a random-access ceiling, but on the H200 it made
+    1.65 G rows/s at both widths, 8x fewer than the fused kernel with two gathers).
     Every case times both Triton layouts with their default launch rule, and marks
     the one :func:`kernel_layout` picks (``"default": True``).
     """
@@ -249,6 +256,10 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
         key = stream_key(0, 1)
         item = out.element_size()
         kernels = [("torch", {}, partial(smote_rows_torch, pool, neighbors, key, 0, out))]
+        if dtype == torch.float32 and n_pool == big_pool and d in (16, 32):
+            # torch's own gather of one random row per output row, against the kernel's two.
+            index = torch.randint(0, n_pool, (rows,), device=device)
+            kernels.append(("gather", {}, partial(torch.index_select, pool, 0, index, out=out)))
         if triton_usable(device):
             chosen = kernel_layout(pool, out)
             sweep = d == 16 and dtype == torch.float32 and n_pool == big_pool and not quick
@@ -257,13 +268,25 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
                 launch = {"layout": layout, "elements": elements, "num_warps": warps}
                 fn = partial(smote_rows_triton, pool, neighbors, key, 0, out, **launch)
                 kernels.append(("triton", {**launch, "default": layout == chosen and elements is None}, fn))
+        expected = None
+        if triton_usable(device) and kernel_layout(pool, out) == "flat":
+            # The layout rows above read the int64 table with cache hints on. generate_rows
+            # hands large calls an int32 table (the library's path); "no hints" is the
+            # kernel before the cache hints.
+            expected = smote_rows_triton(pool, neighbors, key, 0, out).clone()
+            for variant, hints, narrow in (("int32 table", True, True), ("no hints", False, False)):
+                config = {"layout": "flat", "elements": None, "num_warps": 4, "variant": variant}
+                kernels.append(("triton", config, _flat_variant(pool, neighbors, key, out, hints, narrow)))
         for name, config, fn in kernels:
-            if name == "torch" and (
+            if name in ("torch", "gather") and (
                 dtype != torch.float32 or n_pool != big_pool or d not in (16, 32, 64, 128)
             ):
                 continue
             seconds = timed(fn, device, repeats=3 if quick else 10)
-            logical = rows * (3 * d * item + 8)
+            if "variant" in config:
+                config = {**config, "same_rows": bool(torch.equal(out, expected))}
+            gathered_rows = 1 if name == "gather" else 2
+            logical = rows * ((gathered_rows + 1) * d * item + 8)
             out_rows.append(
                 {
                     "kernel": name,
@@ -279,8 +302,26 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
                     "rows/s": rows / seconds,
                 }
             )
-        del pool, neighbors, out
+        del pool, neighbors, out, expected
     return out_rows
+
+
+def _flat_variant(pool, neighbors, key, out, cache_hints: bool, int32_table: bool):
+    """A launch of the flat kernel with or without its cache hints, from an int32 or
+    int64 neighbour table (same rows expected)."""
+    from torchsmote.kernels import _smote_triton_jit
+    from torchsmote.kernels.interpolate_triton import launch_plan
+
+    plan = launch_plan(pool, neighbors, key, 0, out, layout="flat", cache_hints=cache_hints)
+    args = list(plan.args)
+    if int32_table:
+        args[1] = neighbors.to(torch.int32)  # 20 MB instead of 40 MB for 1M rows x k=5
+    kernel = _smote_triton_jit.smote_flat_kernel
+
+    def launch():
+        kernel[plan.grid](*args, **plan.constexprs, **plan.options)
+
+    return launch
 
 
 #: Fused k-NN launches (BLOCK_Q, BLOCK_K, warps) timed on W2's class.
@@ -420,6 +461,110 @@ def end_to_end(device, quick: bool) -> list[dict]:
                 entry["ratio_" + key[11:-2]] = entry["imblearn_s"] / entry[key]
         rows.append(entry)
     return rows
+
+
+def host_transfers(device, quick: bool) -> dict:
+    """Where W2's numpy-in/numpy-out time goes: each piece of fit_resample timed alone.
+
+    Seconds (median of 3, wall clock with a device sync): the host copy of the
+    original rows into the output, the page faults of the synthetic block, the
+    class's rows gathered and uploaded, and the synthetic block's device-to-host
+    copy into fresh pageable, prefaulted pageable and pinned memory (plus the
+    pinned allocation and a pinned-to-numpy copy): what pinned staging could save.
+    """
+    from workloads import workload
+
+    from torchsmote import SMOTE
+    from torchsmote.memory import prefault
+
+    X, y = workload("W2")
+    if quick:
+        X, y = X[:20_000], y[:20_000]
+    minority = np.flatnonzero(y == 1)
+    n_synthetic = int((y == 0).sum()) - minority.size
+    d = X.shape[1]
+    synthetic_bytes = n_synthetic * d * X.itemsize
+
+    def wall(fn, repeats=3):
+        times = []
+        for _ in range(repeats + 1):
+            _sync(device)
+            t0 = time.perf_counter()
+            fn()
+            _sync(device)
+            times.append(time.perf_counter() - t0)
+        return float(np.median(times[1:]))  # the first call is a warm-up
+
+    on_device = torch.randn(n_synthetic, d, device=device)
+    prefaulted = np.empty((n_synthetic, d), dtype=np.float32)
+    prefault(prefaulted)
+    entry = {
+        "workload": "W2",
+        "synthetic_MB": synthetic_bytes / 1e6,
+        "originals_MB": X.nbytes / 1e6,
+        "fit_resample_numpy_s": wall(lambda: SMOTE(random_state=0, device=device).fit_resample(X, y)),
+        "copy_originals_s": wall(lambda: SMOTE._allocate(X, y, n_synthetic)),
+        "prefault_synthetic_s": wall(lambda: prefault(np.empty((n_synthetic, d), dtype=np.float32))),
+        "upload_class_rows_s": wall(lambda: torch.from_numpy(X[minority]).to(device)),
+        "d2h_fresh_pageable_s": wall(
+            lambda: torch.from_numpy(np.empty((n_synthetic, d), dtype=np.float32)).copy_(on_device)
+        ),
+        "d2h_prefaulted_pageable_s": wall(lambda: torch.from_numpy(prefaulted).copy_(on_device)),
+    }
+    if device.type == "cuda":
+        pinned = torch.empty((n_synthetic, d), pin_memory=True)
+        entry["pinned_alloc_s"] = wall(lambda: torch.empty((n_synthetic, d), pin_memory=True))
+        entry["d2h_pinned_s"] = wall(lambda: pinned.copy_(on_device))
+        entry["pinned_to_numpy_s"] = wall(lambda: torch.from_numpy(prefaulted).copy_(pinned))
+    for key in [k for k in entry if k.startswith("d2h_")]:
+        entry[key[:-2] + "_GB/s"] = synthetic_bytes / entry[key] / 1e9
+    return entry
+
+
+def cli_paths(device, quick: bool) -> list[dict]:
+    """``torchsmote resample`` of an .npz on the device against the same command on the CPU.
+
+    Per method: exit codes, equal labels and row counts, the largest feature
+    difference (the CUDA k-NN and kernels round like the CPU's; 0 expected for
+    SMOTE), and the run's own seconds from ``--json``.
+    """
+    import subprocess
+    import tempfile
+
+    rng = np.random.default_rng(0)
+    n, d = (2_000, 8) if quick else (40_000, 16)
+    y = (rng.random(n) < 0.1).astype(np.int64)
+    X = (rng.normal(size=(n, d)) + y[:, None]).astype(np.float32)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.npz"
+        np.savez(source, X=X, y=y)
+        # The streamed SMOTE writer and three in-memory estimators (every process
+        # pays its imports and CUDA start, ~4 s).
+        methods = ("smote", "smote-enn") if quick else ("smote", "svm-smote", "kmeans-smote", "smote-enn")
+        for method in methods:
+            outputs, entry = {}, {"method": method, "rows": n, "d": d}
+            for run, where in (("device", str(device)), ("cpu", "cpu")):
+                target = Path(tmp) / f"{method}-{run}.npz"
+                command = [sys.executable, "-m", "torchsmote", "resample", str(source), "-o", str(target)]
+                command += ["--label", "y", "--seed", "0", "--device", where, "--method", method, "--json"]
+                done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+                entry[f"rc_{run}"] = done.returncode
+                if done.returncode:
+                    entry[f"stderr_{run}"] = done.stderr[-1500:]
+                    continue
+                entry[f"seconds_{run}"] = json.loads(done.stdout).get("seconds")
+                with np.load(target) as archive:
+                    outputs[run] = (archive["X"], archive["y"])
+            if len(outputs) == 2:
+                (x_dev, y_dev), (x_cpu, y_cpu) = outputs["device"], outputs["cpu"]
+                entry["same_labels"] = bool(np.array_equal(y_dev, y_cpu))
+                if x_dev.shape == x_cpu.shape:
+                    entry["max_abs_diff"] = float(np.abs(x_dev - x_cpu).max())
+                else:
+                    entry["shapes"] = [x_dev.shape, x_cpu.shape]
+            results.append(entry)
+    return results
 
 
 def family_speed(device, quick: bool) -> list[dict]:
@@ -631,6 +776,8 @@ SECTIONS = [
     "knn",
     "end_to_end",
     "profile",
+    "transfers",
+    "cli",
     "hundred_million",
     "training",
     "family",
@@ -674,6 +821,8 @@ def main(argv=None) -> int:
         "knn": lambda: knn_speed(device, args.quick),
         "end_to_end": lambda: end_to_end(device, args.quick),
         "profile": lambda: profile_w2(device, args.quick),
+        "transfers": lambda: host_transfers(device, args.quick),
+        "cli": lambda: cli_paths(device, args.quick),
         "hundred_million": lambda: hundred_million(device, args.quick),
         "training": lambda: training_paths(device, args.quick),
         "family": lambda: family_speed(device, args.quick),
@@ -725,6 +874,9 @@ def print_table(report: dict) -> list:
     training = report.get("training")
     if training and (training["host_sync"] or not training["sample_equals_fit_resample"]):
         failed.append({"check": "training paths", "detail": str(training), "ok": False})
+    for row in report.get("cli", []):
+        if row.get("rc_device") or row.get("rc_cpu") or not row.get("same_labels"):
+            failed.append({"check": f"cli {row['method']}", "detail": str(row), "ok": False})
     print(f"== {report['device']}  torch {report['torch']}  triton {report['triton']}")
     print(f"fused k-NN probe: {report.get('fused_knn', '')[-600:]}")
     if "correctness" in report:
@@ -737,6 +889,8 @@ def print_table(report: dict) -> list:
         print(f"device copy bandwidth: {report['copy']:.0f} GB/s")
     for row in report.get("generation", []):
         config = f"{row.get('layout', '-')},e={row.get('elements') or 'rule'},w={row.get('num_warps', '-')}"
+        if "variant" in row:
+            config += f" {row['variant']} same={row['same_rows']}"
         mark = "*" if row.get("default") else " "
         print(
             f" {mark}gen {row['kernel']:<6} {config:<18} d={row['d']:<3} {row['dtype']:<8} "
@@ -749,6 +903,10 @@ def print_table(report: dict) -> list:
         print(f"  knn {knn}")
     for row in report.get("end_to_end", []):
         print(f"  e2e {row}")
+    if "transfers" in report:
+        print(f"  W2 numpy in/out pieces: {report['transfers']}")
+    for row in report.get("cli", []):
+        print(f"  cli {row}")
     for line in report.get("profile", []):
         print(f"  | {line}")
     if "hundred_million" in report:
