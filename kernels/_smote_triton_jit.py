@@ -101,7 +101,7 @@ _VALUES = ["start", "key_hi", "key_lo", "count", "n_pairs"]
 @triton.jit(do_not_specialize=_VALUES)
 def smote_kernel(
     pool_ptr,  # (n_pool, d) rows that bases and neighbours index into
-    nbr_ptr,  # (n_base, k) int64 neighbour rows of the pool
+    nbr_ptr,  # (n_base, k) int32 or int64 neighbour rows of the pool
     base_rows_ptr,  # (n_base,) int64 pool row of each base (read only if HAS_BASE_ROWS)
     out_ptr,  # (count, d) destination, row stride stride_out
     key_hi,  # high 32 bits of the uint64 stream key, as a signed int32 (bit pattern)
@@ -145,7 +145,7 @@ def smote_kernel(
 @triton.jit(do_not_specialize=_VALUES)
 def smote_flat_kernel(
     pool_ptr,  # (n_pool, D) rows that bases and neighbours index into
-    nbr_ptr,  # (n_base, k) int64 neighbour rows of the pool
+    nbr_ptr,  # (n_base, k) int32 or int64 neighbour rows of the pool
     base_rows_ptr,  # (n_base,) int64 pool row of each base (read only if HAS_BASE_ROWS)
     out_ptr,  # (count, D) destination, row stride stride_out
     key_hi,  # the uint64 stream key as two int32 bit patterns (see smote_kernel)

@@ -3,8 +3,9 @@
 Each program computes the counter draws of its rows in registers (no index
 tensors in memory), gathers the base and neighbour rows, interpolates in fp32
 (fp64 for fp64 pools) and stores straight into the output. Bytes moved per
-synthetic row: ``3 * d * itemsize`` (two row reads, one write) plus one 8-byte
-neighbour index, so the kernel is bandwidth bound for d >= 4.
+synthetic row: ``3 * d * itemsize`` (two row reads, one write) plus one 4- or
+8-byte neighbour index (int32 or int64 table), so the kernel is bandwidth bound
+for d >= 4.
 
 Two launch layouts make identical rows (see ``_smote_triton_jit``): "tile", a
 block of rows x features per program, and "flat", a run of output elements per
@@ -29,8 +30,10 @@ from .interpolate_checks import check_interpolation_arguments
 
 #: Pool dtypes the kernel handles (it interpolates in fp32, fp64 for fp64).
 TRITON_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
-#: Neighbour-table dtypes: int32 tables are read faster (H200, 10M rows, fp32:
-#: d = 16 +17% with a 1M-row pool, +11% with 100k rows; d = 32 +7% / +12%).
+#: Neighbour-table dtypes. int32 halves the table's cache footprint; with the
+#: cache hints (the default) an int32 table and the hints together ran 15% / 5%
+#: faster than neither at d = 16 / 32 from a 1M-row pool, and 12% / 29% from a
+#: 100k-row pool (H200, 10M fp32 rows; bench/RESULTS.md).
 TABLE_DTYPES = (torch.int32, torch.int64)
 
 
@@ -109,13 +112,13 @@ def kernel_layout(pool: torch.Tensor, out: torch.Tensor) -> str:
     """Which kernel makes these rows: "flat" wherever Triton has ``tl.gather``, else "tile".
 
     Measured on an H200 (10M rows, 1M-row pool, % of device copy bandwidth,
-    bench/RESULTS.md): "flat" matched or beat "tile" in every case but one,
+    three runs, bench/RESULTS.md): "flat" beat "tile" in 34 of 36 pairs, e.g.
     fp32 d = 32: 82.5% vs 80.5%, d = 64: 89.0 vs 86.6, d = 128: 94.9 vs 90.7,
-    bf16 d = 64: 80.0 vs 79.0, fp64 d = 16: 80.6 vs 79.4, and where "tile"
-    spills, d = 20: 53.5 vs 26.2, d = 33: 63.6 vs 12.9, d = 100: 84.4 vs 31.0.
-    The exception, d = 16 with an L2-resident 100k-row pool, was 4% slower
-    (129% vs 134%). ``pool`` and ``out`` are kept in the signature so a
-    shape-dependent rule can return without touching the callers.
+    fp64 d = 16: 80.6 vs 79.4, and where "tile" spills, d = 20: 53.5 vs 26.2,
+    d = 33: 63.6 vs 12.9, d = 100: 84.4 vs 31.0. The two losses: d = 16 from
+    an L2-resident 100k-row pool in one run (129% vs 134%) and bf16 d = 64 in
+    another (83.6% vs 84.4%). ``pool`` and ``out`` are kept in the signature so
+    a shape-dependent rule can return without touching the callers.
     """
     del pool, out
     return "flat" if _has_gather() else "tile"
@@ -162,8 +165,11 @@ def launch_plan(
 
     ``cache_hints`` (flat layout): load pool rows with ``evict_last`` and store
     the output with ``.cs`` (streaming), so the write-once output does not push
-    the pool out of the caches. Same rows; on an H200 (10M rows, fp32) it gave
-    d = 16: +10% with a 1M-row pool, +12% with 100k rows; d = 32: +4% / +23%.
+    the pool out of the caches. Same rows. On an H200 (10M fp32 rows, int64
+    table) it gave d = 16: +10% from a 1M-row pool, +12% from 100k rows; d = 32:
+    +4% / +23%. With an int32 table (what generate_rows hands large calls) the
+    pair was within 2% of the int32 table alone from 1M-row pools and 15%
+    faster at d = 32 from 100k rows.
     """
     n_base, k = neighbors.shape
     count, d = out.shape

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import requires_triton
 from torchsmote.kernels.counter_rng import stream_key
-from utils import assert_equal_verbose
+from utils import assert_close_verbose, assert_equal_verbose
 
 from torchsmote import SMOTE, backends, generation, memory
 from torchsmote.functional import smote
@@ -104,6 +105,39 @@ def test_triton_gets_an_int32_table_when_the_call_pays_for_it(monkeypatch, count
     assert set(tables) == {torch.int32 if narrowed else torch.int64}
     assert_equal_verbose(out, expected, what="rows from the narrowed table")
     assert neighbors.dtype == torch.int64  # the caller's table is untouched
+
+
+@requires_triton
+def test_triton_rows_from_the_narrowed_table_equal_the_reference():
+    """No spy: generate_rows narrows (400 rows >= 240 entries) and the kernel reads the int32 table."""
+    from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
+
+    pool, neighbors = _pool()
+    key = stream_key(6, 1)
+    out = torch.full((400, 5), float("nan"))
+    generate_rows(pool, neighbors, key, out, backend="triton", start=17, chunk_rows=150)
+    expected = smote_rows_numpy(pool.numpy(), neighbors.numpy(), key, 17, 400)
+    assert_close_verbose(out, torch.from_numpy(expected), rtol=1e-6, atol=1e-6, what="narrowed-table rows")
+
+
+def test_a_pool_past_int32_keeps_the_int64_table():
+    _, neighbors = _pool()
+    assert generation._narrow_table(neighbors, 2**31, 10_000) is neighbors
+    assert generation._narrow_table(neighbors, 2**31 - 1, 10_000).dtype == torch.int32
+
+
+def test_a_narrowing_failure_other_than_memory_is_raised(monkeypatch):
+    _, neighbors = _pool()
+    real_to = torch.Tensor.to
+
+    def broken_to(self, *args, **kwargs):
+        if args and args[0] is torch.int32:
+            raise RuntimeError("an unrelated failure")
+        return real_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", broken_to)
+    with pytest.raises(RuntimeError, match="unrelated"):
+        generation._narrow_table(neighbors, 60, 10_000)
 
 
 def test_a_failed_narrowing_keeps_the_int64_table(monkeypatch):
