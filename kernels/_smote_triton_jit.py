@@ -12,8 +12,8 @@ Two kernels make the same rows; :func:`interpolate_triton.kernel_layout` picks
   draws computed once per row and handed to the elements with ``tl.gather``.
   Every program writes one contiguous, aligned run (vector stores for any d) and
   loads whole 16-byte vectors wherever d and the pool's row stride allow.
-  Measured on an H200 at 80-95% of copy bandwidth for d = 32, 64, 128 and 64%
-  at d = 33 (bench/RESULTS.md).
+  Measured on an H200 at 82-98% of copy bandwidth for d = 32, 64, 128 and
+  64-68% at d = 33 (before the cache hints; bench/RESULTS.md).
 """
 
 import triton
