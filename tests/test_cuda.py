@@ -10,6 +10,7 @@ from conftest import requires_cuda, requires_triton
 from torchsmote.kernels.counter_rng import stream_key
 from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
 from torchsmote.kernels.interpolate_triton import LAYOUTS, block_sizes, smote_rows_triton
+from torchsmote.kernels.knn_faiss import faiss_device_problem, knn_self_faiss
 from torchsmote.kernels.knn_numpy import knn_self_numpy
 from torchsmote.kernels.knn_torch import knn_self_torch
 from utils import assert_close_verbose, assert_equal_verbose
@@ -63,6 +64,44 @@ def test_knn_exact_with_tf32_enabled():
     finally:
         torch.backends.cuda.matmul.allow_tf32 = previous
     assert_equal_verbose(got.cpu(), knn_self_numpy(x, 5), what="cuda k-NN with TF32 on")
+
+
+def faiss_gpu_usable() -> bool:
+    return torch.cuda.is_available() and faiss_device_problem(torch.device("cuda", 0)) is None
+
+
+requires_faiss_gpu = pytest.mark.skipif(
+    not faiss_gpu_usable(), reason="needs faiss with GPU support (faiss-gpu), not faiss-cpu"
+)
+
+
+@requires_faiss_gpu
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+@pytest.mark.parametrize(("n", "d", "k"), [(2, 1, 1), (7, 33, 6), (300, 2, 299), (3000, 32, 5)])
+def test_faiss_gpu_equals_torch_and_the_reference(n, d, k, dtype):
+    """faiss-gpu's shortlist + the shared exact re-rank: the torch path's neighbours, on the GPU.
+    Written without faiss-gpu to run it on (see kernels/knn_faiss.py)."""
+    x = torch.from_numpy(np.random.default_rng(n + d).normal(size=(n, d)) + 50.0).to(dtype)
+    grid = torch.from_numpy(np.random.default_rng(d).integers(0, 3, size=(n, d))).to(dtype)
+    for what, rows in [("normal", x), ("integer grid", grid)]:
+        on_gpu = rows.cuda()
+        side = torch.cuda.Stream()  # faiss must run on torch's current stream, whichever it is
+        with torch.cuda.stream(side):
+            got = knn_self_faiss(on_gpu, k)
+        torch.cuda.current_stream().wait_stream(side)
+        assert got.device == on_gpu.device and got.dtype == torch.int64
+        expected = knn_self_numpy(rows.double().numpy(), k)
+        assert_equal_verbose(got.cpu(), expected, what=f"faiss-gpu {what} n={n} d={d} k={k} {dtype}")
+        assert_equal_verbose(got.cpu(), knn_self_torch(on_gpu, k).cpu(), what=f"faiss-gpu vs torch {what}")
+
+
+@requires_faiss_gpu
+def test_smote_with_faiss_gpu_equals_torch_knn():
+    X = torch.randn(2000, 8, device="cuda", generator=torch.Generator("cuda").manual_seed(0))
+    y = torch.cat([torch.zeros(1500), torch.ones(500)]).long().cuda()
+    with_faiss, _ = SMOTE(random_state=1, knn_backend="faiss").fit_resample(X, y)
+    with_torch, _ = SMOTE(random_state=1, knn_backend="torch").fit_resample(X, y)
+    assert with_faiss.device.type == "cuda" and torch.equal(with_faiss, with_torch)
 
 
 def test_numpy_input_on_cuda_equals_cpu_reference():

@@ -318,8 +318,9 @@ def test_unknown_strategy():
         knn_self_torch(torch.randn(10, 2), 3, strategy="kdtree")
 
 
-def test_faiss_refuses_non_cpu_tensors():
-    with pytest.raises(ValueError, match="CPU"):
+def test_faiss_refuses_tensors_neither_cpu_nor_cuda():
+    """(CUDA tensors without faiss-gpu: tests/test_knn_faiss_gpu.py.)"""
+    with pytest.raises(ValueError, match="runs on CPU tensors, or CUDA tensors with faiss-gpu; got 'meta'"):
         knn_self_faiss(torch.empty((10, 2), device="meta"), 3)
 
 

@@ -18,7 +18,8 @@ KERNEL_BACKENDS = ("auto", "numpy", "torch", "numba", "triton")
 AUTO_CUDA_MIN_ELEMENTS = 1 << 20
 
 
-#: Backends that exist only on the CPU: naming one keeps device='auto' there.
+#: Backends that keep device='auto' on the CPU when named: 'numpy' exists only
+#: there, and 'faiss' runs on CUDA only with faiss-gpu, which 'auto' never assumes.
 CPU_ONLY_KNN_BACKENDS = ("faiss", "numpy")
 CPU_ONLY_KERNEL_BACKENDS = ("numpy", "numba")
 
@@ -86,14 +87,20 @@ def resolve_knn_backend(name: str, device: torch.device) -> str:
 
     'auto' = 'torch' everywhere: on CPU its spatially pruned tiles beat faiss's
     flat index on W1 (0.21 s vs 0.42 s end to end) and W2 (4.7 s vs ~26 s, see
-    bench/RESULTS.md), and on CUDA it needs no faiss-gpu. 'faiss' is CPU only.
+    bench/RESULTS.md), and on CUDA it needs no faiss-gpu. 'faiss' runs on CUDA
+    only when the installed faiss is a GPU build (faiss-gpu); with faiss-cpu it
+    is refused here, before any work.
     """
     if name not in KNN_BACKENDS:
         raise ValueError(f"knn_backend={name!r} is unknown; choose one of {KNN_BACKENDS}")
     if name == "auto":
         return "torch"
     if name == "faiss" and device.type != "cpu":
-        raise ValueError("knn_backend='faiss' runs on CPU (faiss-cpu); use 'torch' or 'auto' on CUDA")
+        from torchsmote.kernels.knn_faiss import faiss_device_problem
+
+        problem = faiss_device_problem(device)
+        if problem is not None:
+            raise ValueError(problem)
     return name
 
 

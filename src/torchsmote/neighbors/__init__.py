@@ -1,9 +1,10 @@
 """Exact k-nearest neighbours within one class, behind one function.
 
 Backends (``kernels/``): ``'numpy'`` (blocked float64 reference), ``'faiss'``
-(CPU flat index + exact re-rank), ``'torch'`` (CPU pruned tiles or CUDA blocks
-+ exact re-rank). ``k_neighbors`` may also be any object with ``fit`` and
-``kneighbors`` (imbalanced-learn's contract).
+(CPU flat index, or faiss-gpu's brute force on CUDA, + exact re-rank),
+``'torch'`` (CPU pruned tiles or CUDA blocks + exact re-rank). ``k_neighbors``
+may also be any object with ``fit`` and ``kneighbors`` (imbalanced-learn's
+contract).
 """
 
 from __future__ import annotations

@@ -67,6 +67,7 @@ class SMOTE(BaseOverSampler):
         synthetic output has at least 2**20 values, else stays on the CPU.
     knn_backend : {'auto', 'numpy', 'faiss', 'torch'}, default='auto'
         Exact k-NN engine (all return the same neighbours up to distance ties).
+        'faiss' on CUDA needs a faiss GPU build (faiss-gpu) and is refused otherwise.
     kernel_backend : {'auto', 'numpy', 'torch', 'numba', 'triton'}, default='auto'
         Interpolation kernel. 'auto': 'triton' on CUDA; on the CPU 'numba' for
         at least 2**24 synthetic values (its first use in a process costs

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from torchsmote.backends import resolve_device, resolve_knn_backend
+from torchsmote.backends import pins_cpu, resolve_device, resolve_knn_backend
 from torchsmote.base import BaseSampler, Labels, take_rows, working_tensor
 from torchsmote.sampling_strategy import UNDER_STRING_STRATEGIES
 
@@ -50,7 +50,7 @@ class BaseUnderSampler(BaseSampler):
         data_device = features.device if isinstance(features, torch.Tensor) else None
         # Cleaning is a k-NN over every row: 'auto' sends large host inputs to CUDA
         # by the same size rule as the over-samplers' outputs.
-        knn_only_cpu = self.knn_backend in ("faiss", "numpy")
+        knn_only_cpu = pins_cpu(self.knn_backend)
         device = resolve_device(self.device, data_device, 0 if knn_only_cpu else n * d)
         knn_backend = resolve_knn_backend(self.knn_backend, device)
         x = working_tensor(features, device)
