@@ -86,15 +86,18 @@ def compile_launch(
     k: int = 5,
     with_base_rows: bool = False,
     table_dtype: torch.dtype = torch.int32,
+    cache_policy: str | None = None,
 ) -> Resources:
     """Build the sm_``arch`` binary of the launch that would write ``rows`` x d rows
     from an ``n_base`` x ``k`` neighbour table (and a base-row map if asked).
 
     ``table_dtype`` int32 by default: what ``generate_rows`` hands the kernel
-    when a call makes at least as many rows as the table has entries."""
+    when a call makes at least as many rows as the table has entries;
+    ``cache_policy`` a key of ``interpolate_triton.CACHE_POLICIES`` (default: the
+    library's)."""
     import triton
     from torchsmote.kernels import _smote_triton_jit
-    from torchsmote.kernels.interpolate_triton import launch_plan
+    from torchsmote.kernels.interpolate_triton import DEFAULT_CACHE_POLICY, launch_plan
     from triton.backends.compiler import GPUTarget
     from triton.compiler import make_backend
     from triton.runtime.jit import create_function_from_signature
@@ -104,7 +107,8 @@ def compile_launch(
     base_rows = torch.zeros(n_base, dtype=torch.int64) if with_base_rows else None
     # The output is not allocated: only its shape, strides and alignment matter.
     out = torch.empty((rows, d), dtype=dtype, device="meta")
-    plan = launch_plan(pool, neighbors, 0x9E3779B97F4A7C15, 0, out, base_rows, layout)
+    policy = cache_policy or DEFAULT_CACHE_POLICY
+    plan = launch_plan(pool, neighbors, 0x9E3779B97F4A7C15, 0, out, base_rows, layout, cache_policy=policy)
     kernel = getattr(_smote_triton_jit, plan.kernel)
     target = GPUTarget("cuda", arch, 32)
     backend = make_backend(target)

@@ -51,6 +51,7 @@ def _row_draws(
     stride_nbr,
     HAS_BASE_ROWS: tl.constexpr,
     COMPUTE_F64: tl.constexpr,
+    TABLE_EVICTION: tl.constexpr,
 ):
     """Pool rows (base, neighbour) and gap of synthetic rows ``rows`` (int64 vector)."""
     counter = (start + rows).to(tl.uint64)
@@ -67,7 +68,9 @@ def _row_draws(
     pair = pair.to(tl.int32)
     base = pair // k
     slot = pair - base * k
-    nb = tl.load(nbr_ptr + base.to(tl.int64) * stride_nbr + slot, mask=row_ok, other=0)
+    nb = tl.load(
+        nbr_ptr + base.to(tl.int64) * stride_nbr + slot, mask=row_ok, other=0, eviction_policy=TABLE_EVICTION
+    )
     if HAS_BASE_ROWS:
         base_row = tl.load(base_rows_ptr + base, mask=row_ok, other=0)
     else:
@@ -127,7 +130,7 @@ def smote_kernel(
     row_ok = rows < count
     base_row, nb, gap = _row_draws(
         rows, row_ok, key_hi, key_lo, start, nbr_ptr, base_rows_ptr, n_pairs, k, stride_nbr,
-        HAS_BASE_ROWS, COMPUTE_F64,
+        HAS_BASE_ROWS, COMPUTE_F64, "",
     )  # fmt: skip
     # int64 row offsets: n_pool * d passes 2**31 at realistic sizes.
     base_off = base_row * stride_pool
@@ -164,7 +167,12 @@ def smote_flat_kernel(
     BLOCK_E: tl.constexpr,  # output elements per program (a multiple of VEC)
     BLOCK_R: tl.constexpr,  # power of two >= the rows one program's elements touch
     VEC: tl.constexpr,  # elements per vector: divides D and stride_pool, pool 16-byte aligned
-    CACHE_HINTS: tl.constexpr,  # keep pool rows in L2 (evict_last), stream the output past it (.cs)
+    # Cache policies (interpolate_triton.CACHE_POLICIES): the pool's and the table's
+    # loads' eviction_policy ("evict_last", "evict_first" or "") and the store's
+    # cache_modifier (".cs" streams the write-once output past the caches, or "").
+    POOL_EVICTION: tl.constexpr,
+    TABLE_EVICTION: tl.constexpr,
+    STORE_CACHE: tl.constexpr,
 ):
     pid = tl.program_id(0)
     # The program's elements are [e_first, e_first + BLOCK_E) of the (count * D)
@@ -176,7 +184,7 @@ def smote_flat_kernel(
     row_ok = rows < count
     base_row, nb, gap = _row_draws(
         rows, row_ok, key_hi, key_lo, start, nbr_ptr, base_rows_ptr, n_pairs, k, stride_nbr,
-        HAS_BASE_ROWS, COMPUTE_F64,
+        HAS_BASE_ROWS, COMPUTE_F64, TABLE_EVICTION,
     )  # fmt: skip
     # The elements in vectors of VEC: vector v of the program lies in local row
     # (skip + v * VEC) // D, at vector column col_v; D % VEC == 0, so a vector
@@ -203,12 +211,12 @@ def smote_flat_kernel(
     if e_first + BLOCK_E <= total:
         _flat_rows(
             pool_ptr, out_ptr, base_at, nb_at, gap_at, inner, out_at, flat, total, False, COMPUTE_F64,
-            CACHE_HINTS,
+            POOL_EVICTION, STORE_CACHE,
         )  # fmt: skip
     else:
         _flat_rows(
             pool_ptr, out_ptr, base_at, nb_at, gap_at, inner, out_at, flat, total, True, COMPUTE_F64,
-            CACHE_HINTS,
+            POOL_EVICTION, STORE_CACHE,
         )  # fmt: skip
 
 
@@ -225,11 +233,12 @@ def _flat_rows(
     total,
     MASKED: tl.constexpr,
     COMPUTE_F64: tl.constexpr,
-    CACHE_HINTS: tl.constexpr,
+    POOL_EVICTION: tl.constexpr,
+    STORE_CACHE: tl.constexpr,
 ):
     """Gather, interpolate and store one flat program's vectors (masked past ``total`` if MASKED)."""
-    keep: tl.constexpr = "evict_last" if CACHE_HINTS else ""
-    stream: tl.constexpr = ".cs" if CACHE_HINTS else ""
+    keep: tl.constexpr = POOL_EVICTION
+    stream: tl.constexpr = STORE_CACHE
     if MASKED:
         ok = flat < total
         x_base = tl.load(pool_ptr + base_at[:, None] + inner[None, :], ok, 0.0, eviction_policy=keep)

@@ -30,10 +30,9 @@ from .interpolate_checks import check_interpolation_arguments
 
 #: Pool dtypes the kernel handles (it interpolates in fp32, fp64 for fp64).
 TRITON_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
-#: Neighbour-table dtypes. int32 halves the table's cache footprint; with the
-#: cache hints (the default) an int32 table and the hints together ran 15% / 5%
-#: faster than neither at d = 16 / 32 from a 1M-row pool, and 12% / 29% from a
-#: 100k-row pool (H200, 10M fp32 rows; bench/RESULTS.md).
+#: Neighbour-table dtypes. int32 halves the table's bytes: without cache hints,
+#: int32 against int64 ran +10%, +11%, -4% at d = 16 and +4%, +6%, +4% at d = 32
+#: (three runs, H200, 10M fp32 rows from a 1M-row pool; bench/RESULTS.md).
 TABLE_DTYPES = (torch.int32, torch.int64)
 
 
@@ -74,6 +73,26 @@ NUM_WARPS = 4
 #: registers at d = 33 (bench/kernel_resources.py prints this without a GPU).
 FLAT_VECTORS_PER_PROGRAM = 1024
 FLAT_MAX_ELEMENTS = 4096
+
+#: Cache hints of the "flat" kernel: the pool's and the neighbour table's load
+#: ``eviction_policy`` and the output store's ``cache_modifier`` (".cs": stream
+#: the write-once output past the caches). The default, "table-last", keeps the
+#: neighbour table in L2 (int32: 20 MB for 1M rows x k = 5, under the H200's
+#: 50 MB), which every row reads at a random place before its neighbour row.
+#: Against "pool-last" (the default before), both with an int32 table, on an
+#: H200 (10M fp32 rows from a 1M-row pool, bench/RESULTS.md), it was faster in
+#: all 10 paired timings: d = 16 +2%, +4%, +3%; d = 32 +3%, +6%, +2%; d = 64
+#: +3%, +1%; d = 128 +1%, +1%. From an L2-resident 100k-row pool the two were
+#: within -2% .. +4% of each other. "pool-first" lost nearly everywhere; "none"
+#: is the kernel before the hints.
+CACHE_POLICIES = {
+    "none": {"POOL_EVICTION": "", "TABLE_EVICTION": "", "STORE_CACHE": ""},
+    "pool-last": {"POOL_EVICTION": "evict_last", "TABLE_EVICTION": "", "STORE_CACHE": ".cs"},
+    "table-last": {"POOL_EVICTION": "", "TABLE_EVICTION": "evict_last", "STORE_CACHE": ".cs"},
+    "both-last": {"POOL_EVICTION": "evict_last", "TABLE_EVICTION": "evict_last", "STORE_CACHE": ".cs"},
+    "pool-first": {"POOL_EVICTION": "evict_first", "TABLE_EVICTION": "evict_last", "STORE_CACHE": ".cs"},
+}
+DEFAULT_CACHE_POLICY = "table-last"
 
 
 def block_sizes(d: int, elements: int = ELEMENTS_PER_PROGRAM) -> tuple[int, int]:
@@ -159,17 +178,12 @@ def launch_plan(
     layout: str | None = None,
     elements: int | None = None,
     num_warps: int = NUM_WARPS,
-    cache_hints: bool = True,
+    cache_policy: str = DEFAULT_CACHE_POLICY,
 ) -> LaunchPlan:
     """The kernel, grid and arguments that write ``out`` (arguments already checked).
 
-    ``cache_hints`` (flat layout): load pool rows with ``evict_last`` and store
-    the output with ``.cs`` (streaming), so the write-once output does not push
-    the pool out of the caches. Same rows. On an H200 (10M fp32 rows, int64
-    table) it gave d = 16: +10% from a 1M-row pool, +12% from 100k rows; d = 32:
-    +4% / +23%. With an int32 table (what generate_rows hands large calls) the
-    pair was within 2% of the int32 table alone from 1M-row pools and 15%
-    faster at d = 32 from 100k rows.
+    ``cache_policy`` (flat layout): a key of :data:`CACHE_POLICIES`, the load and
+    store cache hints. They change speed, never rows.
     """
     n_base, k = neighbors.shape
     count, d = out.shape
@@ -195,7 +209,7 @@ def launch_plan(
         "BLOCK_E": block_e,
         "BLOCK_R": block_r,
         "VEC": vec,
-        "CACHE_HINTS": cache_hints,
+        **CACHE_POLICIES[cache_policy],
     }
     return LaunchPlan("smote_flat_kernel", (-(-count * d // block_e),), args, constexprs, options)
 
@@ -211,14 +225,16 @@ def smote_rows_triton(
     layout: str | None = None,
     elements: int | None = None,
     num_warps: int = NUM_WARPS,
+    cache_policy: str = DEFAULT_CACHE_POLICY,
 ) -> torch.Tensor:
     """Write synthetic rows ``start .. start+len(out)-1`` of one stream into ``out``.
 
     Same contract and results as :func:`interpolate_torch.smote_rows_torch`,
     except that ``neighbors`` may also be int32 (:data:`TABLE_DTYPES`).
     ``layout`` ("tile" or "flat", default :func:`kernel_layout`), ``elements``
-    (output elements per program, a power of two) and ``num_warps`` override
-    the launch rule; they change speed, never values.
+    (output elements per program, a power of two), ``num_warps`` and
+    ``cache_policy`` (a key of :data:`CACHE_POLICIES`, flat layout) override the
+    launch rule; they change speed, never values.
 
     Raises
     ------
@@ -239,12 +255,14 @@ def smote_rows_triton(
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     if elements is not None and (elements < 16 or elements & (elements - 1)):
         raise ValueError(f"elements must be a power of two >= 16, got {elements}")
+    if cache_policy not in CACHE_POLICIES:
+        raise ValueError(f"cache_policy must be one of {sorted(CACHE_POLICIES)}, got {cache_policy!r}")
     if layout == "flat" and not _has_gather():
         raise ValueError("layout='flat' needs Triton >= 3.2 (tl.gather); use layout='tile'")
     check_pair_count(*neighbors.shape)
     if out.numel() == 0:
         return out
-    plan = launch_plan(pool, neighbors, key, start, out, base_rows, layout, elements, num_warps)
+    plan = launch_plan(pool, neighbors, key, start, out, base_rows, layout, elements, num_warps, cache_policy)
     kernel = getattr(_kernels(), plan.kernel)
     with _on_device(pool.device):
         kernel[plan.grid](*plan.args, **plan.constexprs, **plan.options)

@@ -55,6 +55,30 @@ def test_compiled_flat_kernel_with_unaligned_pool_and_output(offset):
     assert_close_verbose(out, expected, rtol=1e-6, atol=1e-6, what=f"flat, offset {offset}")
 
 
+@requires_triton
+def test_triton_generation_on_cuda_skips_the_free_memory_query(monkeypatch):
+    """The Triton kernel writes the device output in place: no chunks, no
+    cudaMemGetInfo per call (tens of microseconds on the H200's host). The torch
+    kernel, which needs work memory, and a host output still size chunks."""
+    from torchsmote import generation
+
+    queried = []
+    real = generation.cuda_chunk_rows
+    monkeypatch.setattr(generation, "cuda_chunk_rows", lambda *a: queried.append(a) or real(*a))
+    pool = torch.randn(200, 16, device="cuda")
+    neighbors = torch.randint(0, 200, (200, 5), device="cuda")
+    key = stream_key(3, 1)
+    expected = torch.from_numpy(smote_rows_numpy(pool.cpu().numpy(), neighbors.cpu().numpy(), key, 0, 1500))
+    out = generation.generate_rows(
+        pool, neighbors, key, torch.empty(1500, 16, device="cuda"), backend="triton"
+    )
+    assert not queried
+    assert_close_verbose(out.cpu(), expected, rtol=1e-6, atol=1e-6, what="triton on cuda")
+    generation.generate_rows(pool, neighbors, key, torch.empty(1500, 16, device="cuda"), backend="torch")
+    generation.generate_rows(pool, neighbors, key, torch.empty(1500, 16), backend="triton")
+    assert len(queried) == 2
+
+
 def test_knn_exact_with_tf32_enabled():
     x = (np.random.default_rng(0).normal(size=(3000, 32)) + 50.0).astype(np.float32)
     previous = torch.backends.cuda.matmul.allow_tf32

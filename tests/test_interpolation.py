@@ -14,6 +14,7 @@ from torchsmote.kernels.counter_rng import smote_draws_numpy, stream_key
 from torchsmote.kernels.interpolate_numpy import smote_rows_numpy
 from torchsmote.kernels.interpolate_torch import smote_rows_torch
 from torchsmote.kernels.interpolate_triton import (
+    CACHE_POLICIES,
     LAYOUTS,
     block_sizes,
     flat_block_sizes,
@@ -159,6 +160,24 @@ def test_triton_matches_reference(d, dtype, layout):
             assert got is out
             what = f"triton {layout} d={d} count={count} base_rows={br is not None}"
             check_close(out, expected, dtype, what)
+
+
+@requires_triton
+@pytest.mark.parametrize("policy", sorted(CACHE_POLICIES))
+@pytest.mark.parametrize("d", [1, 16, 33])
+def test_every_cache_policy_matches_reference(d, policy):
+    """Cache hints change speed, never rows (tests/test_kernel_resources.py checks the
+    binary carries them; the interpreter ignores them)."""
+    pool, neighbors, base_rows = make_inputs(d, torch.float32, seed=d + 200)
+    for count, br, table in (
+        (1, None, neighbors),
+        (1003, None, neighbors.to(torch.int32)),
+        (517, base_rows, neighbors),
+    ):
+        expected = reference(pool, neighbors, KEY, 9, count, br)
+        out = nan_out(count, d, torch.float32)
+        smote_rows_triton(pool, table, KEY, 9, out, br, layout="flat", cache_policy=policy)
+        check_close(out, expected, torch.float32, f"flat {policy} d={d} count={count} table {table.dtype}")
 
 
 @requires_triton
@@ -470,6 +489,7 @@ def _error_cases():
         ),
         "k-zero": (dict(neighbors=torch.zeros(n_base, 0, dtype=torch.int64)), "at least one"),
         "layout": (dict(layout="rows"), "layout must be one of"),
+        "cache-policy": (dict(cache_policy="evict_last"), "cache_policy must be one of"),
         "elements": (dict(elements=1000), "power of two"),
     }
 

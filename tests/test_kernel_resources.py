@@ -36,19 +36,20 @@ pytestmark = pytest.mark.skipif(
 )
 
 #: (d, dtype, the widest pool load the launch can make: 16-byte vectors where d allows).
-#: Pool rows are read with the evict_last hint (".EL"), the output stored streaming (".EF").
+#: The default cache policy ("table-last") reads the int32 table with the evict_last
+#: hint (".EL") and stores the output streaming (".EF"); pool loads carry no hint.
 CASES = [
-    (1, "float32", "LDG.E.EL"),
-    (3, "float32", "LDG.E.EL"),
-    (16, "float32", "LDG.E.EL.128"),
-    (20, "float32", "LDG.E.EL.128"),
-    (33, "float32", "LDG.E.EL"),
-    (64, "float32", "LDG.E.EL.128"),
-    (100, "float32", "LDG.E.EL.128"),
-    (16, "bfloat16", "LDG.E.EL.128"),
-    (33, "bfloat16", "LDG.E.EL.U16"),
-    (16, "float64", "LDG.E.EL.128"),
-    (33, "float64", "LDG.E.EL.64"),
+    (1, "float32", "LDG.E"),
+    (3, "float32", "LDG.E"),
+    (16, "float32", "LDG.E.128"),
+    (20, "float32", "LDG.E.128"),
+    (33, "float32", "LDG.E"),
+    (64, "float32", "LDG.E.128"),
+    (100, "float32", "LDG.E.128"),
+    (16, "bfloat16", "LDG.E.128"),
+    (33, "bfloat16", "LDG.E.U16"),
+    (16, "float64", "LDG.E.128"),
+    (33, "float64", "LDG.E.64"),
 ]
 
 
@@ -87,13 +88,13 @@ def test_default_launch_does_not_spill_and_loads_whole_vectors(resources, d, dty
     assert row["stack_bytes"] == 0, (
         f"{what}: spills, {row['registers']} registers + {row['stack_bytes']} B stack"
     )
-    # The pool reads carry the evict_last hint; the int32 table's reads (LDG.E) carry none.
-    pool_loads = {op for op in row["loads"] if ".EL" in op}
+    # The int32 table's reads carry the evict_last hint (LDG.E.EL); the pool's carry none.
+    pool_loads = {op for op in row["loads"] if ".EL" not in op}
     assert widest_load in pool_loads, f"{what}: pool loads {row['loads']}, expected {widest_load}"
     vectors = widest_load.endswith(".128")
     if vectors:
         assert pool_loads == {widest_load}, f"{what}: scalar pool loads next to vectors: {row['loads']}"
-    assert set(row["loads"]) - pool_loads <= {"LDG.E"}, f"{what}: table reads {row['loads']}"
+    assert set(row["loads"]) - pool_loads == {"LDG.E.EL"}, f"{what}: table reads {row['loads']}"
     # A contiguous, aligned output is written streaming in 16-byte vectors for every d (the
     # flat kernel's last program, masked, may store scalars where d is not a multiple of 4).
     assert "STG.E.EF.128" in row["stores"], f"{what}: stores {row['stores']}"
@@ -136,3 +137,39 @@ print(json.dumps(found))
     assert len(found) == 2 * 2 * len(EDGE_LAUNCHES)
     spilled = [row for row in found if row[-1] and row[0] == "flat"]  # tile spills at d=33 fp64
     assert not spilled, f"flat kernel spills: {spilled}"
+
+
+#: Each cache policy's hints as the sm_90 binary carries them at d = 16 fp32 (int32
+#: table): pool loads (16-byte vectors), table loads (32-bit) and output stores.
+POLICY_SASS = {
+    "none": ("LDG.E.128", "LDG.E", "STG.E.128"),
+    "pool-last": ("LDG.E.EL.128", "LDG.E", "STG.E.EF.128"),
+    "table-last": ("LDG.E.128", "LDG.E.EL", "STG.E.EF.128"),
+    "both-last": ("LDG.E.EL.128", "LDG.E.EL", "STG.E.EF.128"),
+    "pool-first": ("LDG.E.EF.128", "LDG.E.EL", "STG.E.EF.128"),
+}
+
+
+def test_every_cache_policy_reaches_the_binary():
+    from torchsmote.kernels.interpolate_triton import CACHE_POLICIES
+
+    assert set(POLICY_SASS) == set(CACHE_POLICIES)
+    script = f"""
+import json, sys, torch
+sys.path.insert(0, {str(ROOT / "bench")!r})
+from kernel_resources import compile_launch
+found = {{}}
+for policy in {sorted(POLICY_SASS)!r}:
+    r = compile_launch(16, torch.float32, "flat", cache_policy=policy)
+    found[policy] = [sorted(r.loads), sorted(r.stores), r.stack_bytes]
+print(json.dumps(found))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=_compiler_env(), timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for policy, (loads, stores, stack) in json.loads(done.stdout).items():
+        pool_load, table_load, store = POLICY_SASS[policy]
+        assert sorted({pool_load, table_load}) == loads, f"{policy}: loads {loads}"
+        assert stores == [store], f"{policy}: stores {stores}"
+        assert stack == 0, f"{policy}: spills"

@@ -68,10 +68,14 @@ def generate_rows(
         neighbors = _narrow_table(neighbors, pool.shape[0], count)
     if chunk_rows is not None:
         chunk = chunk_rows
-    elif device.type == "cuda":
+    elif device.type == "cuda" and (backend != "triton" or staged):
         chunk = cuda_chunk_rows(device, d, pool.element_size())
     else:
-        chunk = count  # the CPU kernels chunk internally for cache and threads
+        # The CPU kernels chunk internally for cache and threads. The Triton kernel
+        # writes `out` in place with no work memory, so it needs no chunks, nor the
+        # free-memory query that sizes them (on an H200 host a call through
+        # generate_rows cost 128 us against 67 us for the kernel's launcher).
+        chunk = count
     done = 0
     while done < count:
         stop = min(count, done + chunk)
@@ -97,9 +101,8 @@ def _narrow_table(neighbors: torch.Tensor, n_pool: int, count: int) -> torch.Ten
     """The neighbour table as int32 for the Triton kernel, where that pays.
 
     Half the bytes keep more of the table and pool in L2 (H200, 10M fp32 rows
-    from a 1M-row pool, cache hints off: d = 16 +17%, d = 32 +7%; with the hints,
-    the default, the pair beats neither by 15% / 5%: see
-    kernels/interpolate_triton.TABLE_DTYPES). Narrowing is one extra pass over
+    from a 1M-row pool, three runs: d = 16 +10%, +11%, -4%; d = 32 +4%, +6%,
+    +4%; see kernels/interpolate_triton.TABLE_DTYPES). Narrowing is one extra pass over
     the table (12 bytes per entry), so it is done only when the call makes at
     least as many rows as the table has entries; a failed allocation keeps the
     int64 table.
