@@ -57,8 +57,20 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
-def timed(fn, device, repeats=5, warmup=2) -> float:
-    """Median seconds of ``fn()``; CUDA events on GPU, perf_counter on CPU."""
+#: GPU clock cycles of the spin that :func:`timed` queues before its start event
+#: (about 0.5 ms at the H200's 1.98 GHz): longer than any host launch overhead.
+SPIN_CYCLES = 1_000_000
+
+
+def timed(fn, device, repeats=5, warmup=2, device_only=False) -> float:
+    """Median seconds of ``fn()``; CUDA events on GPU, perf_counter on CPU.
+
+    ``device_only`` (kernel throughput): the GPU spins while the host launches,
+    so the events time the device's work alone. Without it the host's time up
+    to the launch counts too: on the H200's host 37 us for a bare Triton launch
+    and 67 us through ``smote_rows_triton`` (section "overhead"), 5-10% of a
+    0.7 ms kernel. End-to-end timings leave it off.
+    """
     for _ in range(warmup):
         fn()
     _sync(device)
@@ -66,6 +78,8 @@ def timed(fn, device, repeats=5, warmup=2) -> float:
     for _ in range(repeats):
         if device.type == "cuda":
             start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            if device_only:
+                torch.cuda._sleep(SPIN_CYCLES)
             start.record()
             fn()
             stop.record()
@@ -205,7 +219,7 @@ def copy_bandwidth(device, quick: bool) -> float:
     n = (1 << 20) if quick else (1 << 30)  # 4 GiB of float32 on the GPU
     src = torch.empty(n, dtype=torch.float32, device=device).normal_()
     dst = torch.empty_like(src)
-    seconds = timed(lambda: dst.copy_(src), device, repeats=10)
+    seconds = timed(lambda: dst.copy_(src), device, repeats=10, device_only=True)
     return 2 * src.numel() * 4 / seconds
 
 
@@ -240,7 +254,13 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
     """
     from torchsmote.kernels.counter_rng import stream_key
     from torchsmote.kernels.interpolate_torch import smote_rows_torch
-    from torchsmote.kernels.interpolate_triton import kernel_layout, smote_rows_triton, triton_usable
+    from torchsmote.kernels.interpolate_triton import (
+        CACHE_POLICIES,
+        DEFAULT_CACHE_POLICY,
+        kernel_layout,
+        smote_rows_triton,
+        triton_usable,
+    )
 
     rows = 5_000 if quick else 10_000_000
     big_pool, small_pool = (500, 300) if quick else (1_000_000, 100_000)
@@ -272,19 +292,24 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
         # --quick (the interpreter in CI) runs the variants once, at d=16 from the big pool.
         variants = not quick or (d == 16 and dtype == torch.float32 and n_pool == big_pool)
         if variants and triton_usable(device) and kernel_layout(pool, out) == "flat":
-            # The layout rows above read the int64 table with cache hints on. generate_rows
-            # hands large calls an int32 table (the library's path); "no hints" is the
-            # kernel before the cache hints.
+            # The layout rows above read the int64 table with the default cache policy.
+            # generate_rows hands large calls an int32 table (the library's path); policy
+            # "none" on an int64 table is the kernel before the cache hints. The other
+            # policies (interpolate_triton.CACHE_POLICIES) run at d = 16..128 in fp32.
             expected = smote_rows_triton(pool, neighbors, key, 0, out).clone()
-            for variant, hints, narrow in (("int32 table", True, True), ("no hints", False, False)):
+            policies = [("int32 table", DEFAULT_CACHE_POLICY, True), ("no hints", "none", False)]
+            if dtype == torch.float32 and d in (16, 32, 64, 128) and not quick:
+                policies += [(f"int32 {name}", name, True) for name in CACHE_POLICIES]
+                policies.remove((f"int32 {DEFAULT_CACHE_POLICY}", DEFAULT_CACHE_POLICY, True))
+            for variant, policy, narrow in policies:
                 config = {"layout": "flat", "elements": None, "num_warps": 4, "variant": variant}
-                kernels.append(("triton", config, _flat_variant(pool, neighbors, key, out, hints, narrow)))
+                kernels.append(("triton", config, _flat_variant(pool, neighbors, key, out, policy, narrow)))
         for name, config, fn in kernels:
             if name in ("torch", "gather") and (
                 dtype != torch.float32 or n_pool != big_pool or d not in (16, 32, 64, 128)
             ):
                 continue
-            seconds = timed(fn, device, repeats=3 if quick else 10)
+            seconds = timed(fn, device, repeats=3 if quick else 10, device_only=True)
             if "variant" in config:
                 config = {**config, "same_rows": bool(torch.equal(out, expected))}
             gathered_rows = 1 if name == "gather" else 2
@@ -308,13 +333,13 @@ def generation_speed(device, quick: bool, copy_bw: float) -> list[dict]:
     return out_rows
 
 
-def _flat_variant(pool, neighbors, key, out, cache_hints: bool, int32_table: bool):
-    """A launch of the flat kernel with or without its cache hints, from an int32 or
-    int64 neighbour table (same rows expected)."""
+def _flat_variant(pool, neighbors, key, out, cache_policy: str, int32_table: bool):
+    """A launch of the flat kernel with one cache policy, from an int32 or int64
+    neighbour table (same rows expected)."""
     from torchsmote.kernels import _smote_triton_jit
     from torchsmote.kernels.interpolate_triton import launch_plan
 
-    plan = launch_plan(pool, neighbors, key, 0, out, layout="flat", cache_hints=cache_hints)
+    plan = launch_plan(pool, neighbors, key, 0, out, layout="flat", cache_policy=cache_policy)
     args = list(plan.args)
     if int32_table:
         args[1] = neighbors.to(torch.int32)  # 20 MB instead of 40 MB for 1M rows x k=5
@@ -324,6 +349,217 @@ def _flat_variant(pool, neighbors, key, out, cache_hints: bool, int32_table: boo
         kernel[plan.grid](*args, **plan.constexprs, **plan.options)
 
     return launch
+
+
+#: (rows per program, warps) of the rand2t ceiling beside its default (128, 4), at d = 16
+#: from the 1M-row pool: does the ceiling move with more reads in flight?
+ROOFLINE_SWEEP = [(64, 4), (256, 4), (256, 8), (512, 8), (1024, 8)]
+
+
+def gather_ceilings(device, quick: bool, copy_bw: float) -> list[dict]:
+    """What random row reads reach on this card, against the SMOTE kernel at the same shape.
+
+    ``bench/gather_roofline.py`` kernels (no RNG, no interpolation) at d = 16, 32
+    from a 1M-row pool and d = 16 from 100k rows, 10M rows written: one row read
+    in order (``seq1``), one random row, two random rows, and the SMOTE kernel's
+    own pattern (``rand2t``: random row, random table entry, the row it names;
+    at d = 16 from 1M rows also in the :data:`ROOFLINE_SWEEP` launches); then the
+    library's launch (int32 table, default cache policy) at the same shape.
+    ``pct_of_rand2t`` reads the kernel against the pattern with the kernel's cache
+    hints ("rand2t+hints").
+    """
+    from gather_roofline import PATTERNS, gather_rows, traffic_bytes
+    from torchsmote.kernels.counter_rng import stream_key
+    from torchsmote.kernels.interpolate_triton import smote_rows_triton, triton_usable
+
+    if not triton_usable(device):
+        return []
+    rows = 5_000 if quick else 10_000_000
+    big_pool, small_pool = (500, 300) if quick else (1_000_000, 100_000)
+    results = []
+    shapes = [(16, big_pool)] if quick else [(16, big_pool), (32, big_pool), (16, small_pool)]
+    for d, n_pool in shapes:
+        pool = torch.randn(n_pool, d, device=device)
+        table = torch.randint(0, n_pool, (n_pool, 5), device=device, dtype=torch.int32)
+        out = torch.empty((rows, d), device=device)
+
+        def record(pattern, fn, d=d, n_pool=n_pool, **extra):
+            seconds = timed(fn, device, repeats=3 if quick else 10, device_only=True)
+            moved = traffic_bytes("rand2t" if pattern in ("smote", "rand2t+hints") else pattern, rows, d, 4)
+            entry = {"pattern": pattern, **extra, "d": d, "pool_rows": n_pool, "rows": rows}
+            entry.update(seconds=seconds, **{"GB/s": moved / seconds / 1e9, "rows/s": rows / seconds})
+            entry["pct_of_copy_bw"] = 100 * moved / seconds / copy_bw
+            results.append(entry)
+            return entry
+
+        by_pattern = {}
+        for pattern in PATTERNS:
+            by_pattern[pattern] = record(pattern, partial(gather_rows, pool, table, out, pattern))["rows/s"]
+        hinted = partial(gather_rows, pool, table, out, "rand2t", hints=True)
+        by_pattern["rand2t+hints"] = record("rand2t+hints", hinted)["rows/s"]
+        if d == 16 and n_pool == big_pool and not quick:
+            for block, warps in ROOFLINE_SWEEP:
+                launch = partial(gather_rows, pool, table, out, "rand2t", block=block, num_warps=warps)
+                record("rand2t", launch, launch=[block, warps])
+        smote = record("smote", partial(smote_rows_triton, pool, table, stream_key(0, 1), 0, out))
+        smote["pct_of_rand2t"] = 100 * smote["rows/s"] / by_pattern["rand2t+hints"]
+        del pool, table, out
+    return results
+
+
+def launch_overhead(device, quick: bool) -> dict:
+    """Host microseconds per generation call, where the kernel is tiny (1,000 rows
+    at d = 16 from a 1M-row pool, int32 table): a bare launch of the flat kernel,
+    ``smote_rows_triton`` (argument checks, launch plan), and ``generate_rows``
+    (the library's entry: table rule, chunk sizing). Wall clock of back-to-back
+    calls with one sync at the end, per call; and the device time of one call."""
+    from torchsmote.kernels.counter_rng import stream_key
+    from torchsmote.kernels.interpolate_triton import smote_rows_triton, triton_usable
+
+    from torchsmote.generation import generate_rows
+
+    if not triton_usable(device):
+        return {}
+    n_pool, rows, calls = (500, 100, 5) if quick else (1_000_000, 1_000, 300)
+    pool = torch.randn(n_pool, 16, device=device)
+    table = torch.randint(0, n_pool, (n_pool, 5), device=device, dtype=torch.int32)
+    out = torch.empty((rows, 16), device=device)
+    key = stream_key(0, 1)
+    launches = {
+        "raw_launch_us": _flat_variant(pool, table, key, out, "table-last", int32_table=False),
+        "smote_rows_triton_us": partial(smote_rows_triton, pool, table, key, 0, out),
+        "generate_rows_us": partial(generate_rows, pool, table.long(), key, out, backend="triton"),
+    }
+    report = {}
+    for name, fn in launches.items():
+        for _ in range(3):
+            fn()
+        _sync(device)
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        _sync(device)
+        report[name] = 1e6 * (time.perf_counter() - t0) / calls
+    report["device_us"] = 1e6 * timed(launches["raw_launch_us"], device, repeats=10, device_only=True)
+    return report
+
+
+def lingering_lines(device, quick: bool) -> list[dict]:
+    """Do the kernel's ``evict_last`` pool lines slow the *next* kernel?
+
+    After one generation launch (10M rows at d = 16 from a 1M-row pool, int32
+    table) with each cache policy, time an L2-sized follow-up alone (CUDA events):
+    20 copies of a 12 MB tensor into another (24 MB, inside a 50 MB L2). Also the
+    follow-up after itself ("warm") and after a 1 GB copy ("after copy"). Median
+    of 8 rounds, milliseconds.
+    """
+    from torchsmote.kernels.counter_rng import stream_key
+    from torchsmote.kernels.interpolate_triton import CACHE_POLICIES, smote_rows_triton, triton_usable
+
+    if not triton_usable(device):
+        return []
+    rows, n_pool, probe_n = (5_000, 500, 3_000) if quick else (10_000_000, 1_000_000, 3_000_000)
+    pool = torch.randn(n_pool, 16, device=device)
+    table = torch.randint(0, n_pool, (n_pool, 5), device=device, dtype=torch.int32)
+    out = torch.empty((rows, 16), device=device)
+    src = torch.randn(probe_n, device=device)
+    dst = torch.empty_like(src)
+    big = torch.empty(rows * 16 // 4, device=device)
+    big_dst = torch.empty_like(big)
+    key = stream_key(0, 1)
+
+    def follow_up():
+        for _ in range(20):
+            dst.copy_(src)
+
+    befores = {"warm": follow_up, "after copy": lambda: big_dst.copy_(big)}
+    for policy in CACHE_POLICIES:
+        befores[policy] = partial(smote_rows_triton, pool, table, key, 0, out, cache_policy=policy)
+    results = []
+    for name, before in befores.items():
+        times = []
+        for _ in range(3 if quick else 9):
+            before()
+            if device.type == "cuda":
+                start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                start.record()
+                follow_up()
+                end.record()
+                end.synchronize()
+                times.append(start.elapsed_time(end))
+            else:
+                t0 = time.perf_counter()
+                follow_up()
+                times.append(1e3 * (time.perf_counter() - t0))
+        results.append({"before": name, "follow_up_ms": float(np.median(times[1:]))})
+    return results
+
+
+def host_profile(device, quick: bool) -> dict:
+    """Where host time goes: cProfile of W2's numpy-in/numpy-out fit_resample on the
+    device, and of ``torchsmote resample`` (SMOTE and KMeansSMOTE) in fresh processes
+    with an empty and then a warm Triton cache. Top functions by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+    import subprocess
+    import tempfile
+
+    from workloads import workload
+
+    from torchsmote import SMOTE
+
+    def top(stats: pstats.Stats, limit: int, sort: str = "cumulative", *only: str) -> list[str]:
+        buffer = io.StringIO()
+        stats.stream = buffer
+        stats.sort_stats(sort).print_stats(*only, limit)
+        lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+        start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+        return [line[:160] for line in lines[start:]]
+
+    X, y = workload("W2")
+    if quick:
+        X, y = X[:20_000], y[:20_000]
+    sampler = SMOTE(random_state=0, device=device)
+    sampler.fit_resample(X, y)  # warm-up: kernels compiled, allocator warm
+    _sync(device)
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    profiler.enable()
+    SMOTE(random_state=0, device=device).fit_resample(X, y)
+    _sync(device)
+    profiler.disable()
+    report = {"w2_numpy_wall_s": time.perf_counter() - t0, "w2_numpy": top(pstats.Stats(profiler), 30)}
+    rng = np.random.default_rng(0)
+    n, d = (2_000, 8) if quick else (40_000, 16)
+    labels = (rng.random(n) < 0.1).astype(np.int64)
+    features = (rng.normal(size=(n, d)) + labels[:, None]).astype(np.float32)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.npz"
+        np.savez(source, X=features, y=labels)
+        env = {**os.environ, "TRITON_CACHE_DIR": str(Path(tmp) / "triton-cache")}
+        # --quick (the smoke test) runs one process; each one pays the imports (~4-7 s on a CPU VM).
+        for method in ("kmeans-smote",) if quick else ("smote", "kmeans-smote"):
+            for run in ("cold",) if quick else ("cold", "warm"):
+                stats_path = Path(tmp) / f"{method}-{run}.prof"
+                command = [sys.executable, "-m", "cProfile", "-o", str(stats_path), "-m", "torchsmote"]
+                command += ["resample", str(source), "-o", str(Path(tmp) / f"{method}-{run}.npz")]
+                command += ["--label", "y", "--seed", "0", "--device", str(device), "--method", method]
+                t0 = time.perf_counter()
+                done = subprocess.run(
+                    [*command, "--json"], capture_output=True, text=True, env=env, timeout=300
+                )
+                entry = {"rc": done.returncode, "process_s": time.perf_counter() - t0}
+                if done.returncode:
+                    entry["stderr"] = done.stderr[-1500:]
+                else:
+                    entry["seconds"] = json.loads(done.stdout).get("seconds")
+                    stats = pstats.Stats(str(stats_path))
+                    # The library's own functions (imports left out), then everything by own time.
+                    entry["top"] = top(stats, 25, "cumulative", r"torchsmote/.*:\d+\((?!<module>)")
+                    entry["top_own_time"] = top(stats, 15, "tottime")
+                report[f"cli_{method}_{run}"] = entry
+    return report
 
 
 #: Fused k-NN launches (BLOCK_Q, BLOCK_K, warps) timed on W2's class.
@@ -775,10 +1011,14 @@ SECTIONS = [
     "correctness",
     "copy",
     "generation",
+    "roofline",
+    "linger",
+    "overhead",
     "knn",
     "end_to_end",
     "profile",
     "transfers",
+    "host_profile",
     "cli",
     "hundred_million",
     "training",
@@ -820,6 +1060,10 @@ def main(argv=None) -> int:
         "correctness": lambda: check_correctness(device, args.quick),
         "copy": lambda: copy_bandwidth(device, args.quick) / 1e9,
         "generation": lambda: generation_speed(device, args.quick, (copy_bw or 1e9) * 1e9),
+        "roofline": lambda: gather_ceilings(device, args.quick, (copy_bw or 1e9) * 1e9),
+        "linger": lambda: lingering_lines(device, args.quick),
+        "overhead": lambda: launch_overhead(device, args.quick),
+        "host_profile": lambda: host_profile(device, args.quick),
         "knn": lambda: knn_speed(device, args.quick),
         "end_to_end": lambda: end_to_end(device, args.quick),
         "profile": lambda: profile_w2(device, args.quick),
@@ -905,6 +1149,31 @@ def print_table(report: dict) -> list:
             f"({row['pct_of_copy_bw']:5.1f}% copy) write {row['write_GB/s']:6.0f} GB/s "
             f"{row['rows/s'] / 1e9:6.2f} G rows/s"
         )
+    for row in report.get("roofline", []):
+        shape = f"d={row['d']:<3} pool={row['pool_rows']:<8}" + (
+            f" {row['launch']}" if "launch" in row else ""
+        )
+        print(
+            f"  ceiling {row['pattern']:<6} {shape} {row['GB/s']:7.0f} GB/s "
+            f"({row['pct_of_copy_bw']:5.1f}% copy) {row['rows/s'] / 1e9:6.2f} G rows/s"
+            + (f"  = {row['pct_of_rand2t']:.0f}% of rand2t+hints" if "pct_of_rand2t" in row else "")
+        )
+    if report.get("overhead"):
+        overhead = {k: round(v, 1) for k, v in report["overhead"].items()}
+        print(f"  launch overhead (host us per call): {overhead}")
+    for row in report.get("linger", []):
+        print(f"  follow-up after {row['before']:<12} {row['follow_up_ms']:.3f} ms")
+    profile = report.get("host_profile", {})
+    if profile:
+        print(f"  host profile: W2 numpy in/out {profile['w2_numpy_wall_s'] * 1e3:.1f} ms (profiled)")
+        for line in profile["w2_numpy"]:
+            print(f"  : {line}")
+        for name, entry in profile.items():
+            if name.startswith("cli_"):
+                seconds = entry.get("seconds")
+                print(f"  {name}: rc={entry['rc']} process {entry['process_s']:.2f} s run {seconds}")
+                for line in entry.get("top", [])[:16] if "kmeans" in name else []:
+                    print(f"  : {line}")
     for knn in report.get("knn", []):
         print(f"  knn {knn}")
     for row in report.get("end_to_end", []):

@@ -29,4 +29,13 @@ def test_gpu_check_quick_mode_runs_and_reports(tmp_path):
     assert report["knn"][0]["seconds"] > 0 and not report["errors"]
     assert report["hundred_million"]["finite"]
     assert report["training"]["sample_equals_fit_resample"] and report["training"]["appended"] > 0
+    patterns = {"seq1", "rand1", "rand2", "rand2t", "rand2t+hints", "smote"}
+    assert {row["pattern"] for row in report["roofline"]} == patterns
+    assert {"raw_launch_us", "smote_rows_triton_us", "generate_rows_us"} <= set(report["overhead"])
+    from torchsmote.kernels.interpolate_triton import CACHE_POLICIES
+
+    assert {row["before"] for row in report["linger"]} == {"warm", "after copy", *CACHE_POLICIES}
+    cli = report["host_profile"]["cli_kmeans-smote_cold"]
+    assert cli["rc"] == 0 and any("fit_resample" in line for line in cli["top"])
+    assert any("fit_resample" in line for line in report["host_profile"]["w2_numpy"])
     assert "correctness:" in done.stdout
