@@ -1,4 +1,4 @@
-"""One-shot GPU check: correctness of every CUDA path, then timings. About 4 minutes on one GPU.
+"""One-shot GPU check: correctness of every CUDA path, then timings. About 4.5 minutes on one GPU.
 
 Run it through ``bash bench/gpu_run.sh`` on the GPU machine (torch, triton,
 numpy, scikit-learn present; imbalanced-learn, sklearn-compat and faiss-cpu
@@ -16,7 +16,10 @@ its timings mean nothing.
 (b) timings with CUDA events after warm-up: device-to-device copy bandwidth,
     generation GB/s and % of that copy bandwidth (d in 16, 32, 64, 128, and 3,
     20, 33, 100; 1M- and 100k-row pools; both Triton layouts, the default one
-    starred; a launch sweep at d=16), exact k-NN per strategy and precision
+    starred; a launch sweep at d=16; the cache policies and int32 tables;
+    kernels timed as device time), the random-read ceilings of the kernel's
+    access pattern (``gather_roofline.py``), host launch overhead per call,
+    whether ``evict_last`` lines slow the next kernel, exact k-NN per strategy and precision
     (seconds, TFLOP/s, equality with the blocked path, a launch sweep),
     fit_resample on W1/W2 against imbalanced-learn on the host CPUs, a profile
     of W2, 100M rows at d=16 in one call, the family on W3;
@@ -28,8 +31,9 @@ its timings mean nothing.
     backends, and their time on a W4-shaped tensor (100k rows, 12 continuous +
     4 categorical columns);
 (e) where W2's numpy-in/numpy-out time goes (host copies, page faults, upload,
-    device-to-host copies into pageable and pinned memory), and the CLI
-    (``torchsmote resample`` of an .npz) on the device against the CPU;
+    device-to-host copies into pageable and pinned memory; a cProfile of one
+    call), and the CLI (``torchsmote resample`` of an .npz) on the device
+    against the CPU, and profiled in fresh processes (empty, warm Triton cache);
 (f) a table on stdout and everything as JSON (written after every section; a
     failing section records its traceback and the others still run).
 """

@@ -80,11 +80,13 @@ FLAT_MAX_ELEMENTS = 4096
 #: neighbour table in L2 (int32: 20 MB for 1M rows x k = 5, under the H200's
 #: 50 MB), which every row reads at a random place before its neighbour row.
 #: Against "pool-last" (the default before), both with an int32 table, on an
-#: H200 (10M fp32 rows from a 1M-row pool, bench/RESULTS.md), it was faster in
-#: all 10 paired timings: d = 16 +2%, +4%, +3%; d = 32 +3%, +6%, +2%; d = 64
-#: +3%, +1%; d = 128 +1%, +1%. From an L2-resident 100k-row pool the two were
-#: within -2% .. +4% of each other. "pool-first" lost nearly everywhere; "none"
-#: is the kernel before the hints.
+#: H200 (10M fp32 rows from a 1M-row pool, runs 7-9 of bench/RESULTS.md), it was
+#: faster in all 14 paired timings: d = 16 +2.1, +4.4, +3.5, +3.5%; d = 32 +3.2,
+#: +6.0, +2.2, +2.6%; d = 64 +2.8, +1.4, +1.5%; d = 128 +0.6, +1.2, +0.9%. From
+#: an L2-resident 100k-row pool the two were within -2.2% .. +4.2% of each
+#: other. "pool-first" lost nearly everywhere; "none" is the kernel before the
+#: hints. Lines kept by evict_last did not slow a following L2-sized kernel
+#: measurably (+1-3%, 2-4 us; gpu_check's "linger" section).
 CACHE_POLICIES = {
     "none": {"POOL_EVICTION": "", "TABLE_EVICTION": "", "STORE_CACHE": ""},
     "pool-last": {"POOL_EVICTION": "evict_last", "TABLE_EVICTION": "", "STORE_CACHE": ".cs"},
