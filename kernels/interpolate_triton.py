@@ -31,8 +31,9 @@ from .interpolate_checks import check_interpolation_arguments
 #: Pool dtypes the kernel handles (it interpolates in fp32, fp64 for fp64).
 TRITON_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 #: Neighbour-table dtypes. int32 halves the table's bytes: without cache hints,
-#: int32 against int64 ran +10%, +11%, -4% at d = 16 and +4%, +6%, +4% at d = 32
-#: (three runs, H200, 10M fp32 rows from a 1M-row pool; bench/RESULTS.md).
+#: int32 against int64 ran +10%, +11%, -4%, +8% at d = 16 and +4%, +6%, +4%,
+#: +3% at d = 32 (four runs, H200, 10M fp32 rows from a 1M-row pool;
+#: bench/RESULTS.md, runs 7-9).
 TABLE_DTYPES = (torch.int32, torch.int64)
 
 

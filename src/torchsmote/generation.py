@@ -101,8 +101,8 @@ def _narrow_table(neighbors: torch.Tensor, n_pool: int, count: int) -> torch.Ten
     """The neighbour table as int32 for the Triton kernel, where that pays.
 
     Half the bytes keep more of the table and pool in L2 (H200, 10M fp32 rows
-    from a 1M-row pool, three runs: d = 16 +10%, +11%, -4%; d = 32 +4%, +6%,
-    +4%; see kernels/interpolate_triton.TABLE_DTYPES). Narrowing is one extra pass over
+    from a 1M-row pool, four runs: d = 16 +10%, +11%, -4%, +8%; d = 32 +4%,
+    +6%, +4%, +3%; see kernels/interpolate_triton.TABLE_DTYPES). Narrowing is one extra pass over
     the table (12 bytes per entry), so it is done only when the call makes at
     least as many rows as the table has entries; a failed allocation keeps the
     int64 table.
