@@ -57,9 +57,9 @@ def test_compiled_flat_kernel_with_unaligned_pool_and_output(offset):
 
 @requires_triton
 def test_triton_generation_on_cuda_skips_the_free_memory_query(monkeypatch):
-    """The Triton kernel writes the device output in place: no chunks, no
-    cudaMemGetInfo per call (tens of microseconds on the H200's host). The torch
-    kernel, which needs work memory, and a host output still size chunks."""
+    """The Triton kernel writes the device output in place: no cudaMemGetInfo per
+    call (tens of microseconds on the H200's host). The torch kernel, which needs
+    work memory, and a host output still size chunks from free memory."""
     from torchsmote import generation
 
     queried = []
@@ -110,6 +110,7 @@ def test_faiss_gpu_equals_torch_and_the_reference(n, d, k, dtype):
     for what, rows in [("normal", x), ("integer grid", grid)]:
         on_gpu = rows.cuda()
         side = torch.cuda.Stream()  # faiss must run on torch's current stream, whichever it is
+        side.wait_stream(torch.cuda.current_stream())  # the upload above ran on the default stream
         with torch.cuda.stream(side):
             got = knn_self_faiss(on_gpu, k)
         torch.cuda.current_stream().wait_stream(side)

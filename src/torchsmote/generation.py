@@ -16,7 +16,7 @@ from torchsmote.kernels.interpolate_torch import smote_rows_torch
 from torchsmote.kernels.interpolate_triton import smote_rows_triton
 from torchsmote.kernels.nominal_numpy import smoten_rows_numpy, smotenc_categories_numpy
 from torchsmote.kernels.nominal_torch import smoten_rows_torch, smotenc_categories_torch
-from torchsmote.memory import cuda_chunk_rows, is_out_of_memory
+from torchsmote.memory import MAX_CUDA_CHUNK, cuda_chunk_rows, is_out_of_memory
 
 
 def generate_rows(
@@ -48,9 +48,11 @@ def generate_rows(
     start : int
         Stream index of ``out[0]``.
     chunk_rows : int, optional
-        Rows per chunk; None sizes chunks from free device memory on CUDA. The
-        result never depends on it. A chunk that runs out of memory is retried
-        at half the size (down to one row) before the error is raised.
+        Rows per chunk; None on CUDA sizes chunks from free device memory (the
+        torch kernel's work buffers, or the staging block of a host output), or
+        takes 2**24-row launches for the Triton kernel writing a device output.
+        The result never depends on it. A chunk that runs out of memory is
+        retried at half the size (down to one row) before the error is raised.
     base_rows : Tensor of shape (n_base,), int64, optional
         Pool row of each base (identity when omitted).
 
@@ -68,14 +70,16 @@ def generate_rows(
         neighbors = _narrow_table(neighbors, pool.shape[0], count)
     if chunk_rows is not None:
         chunk = chunk_rows
-    elif device.type == "cuda" and (backend != "triton" or staged):
+    elif device.type == "cuda" and backend == "triton" and not staged:
+        # The Triton kernel writes `out` in place with no work memory: launches of
+        # the usual size, without the free-memory query that sizes work chunks (on
+        # an H200 host a call through generate_rows cost 128 us with it, against
+        # 67 us for the kernel's launcher alone).
+        chunk = MAX_CUDA_CHUNK
+    elif device.type == "cuda":
         chunk = cuda_chunk_rows(device, d, pool.element_size())
     else:
-        # The CPU kernels chunk internally for cache and threads. The Triton kernel
-        # writes `out` in place with no work memory, so it needs no chunks, nor the
-        # free-memory query that sizes them (on an H200 host a call through
-        # generate_rows cost 128 us against 67 us for the kernel's launcher).
-        chunk = count
+        chunk = count  # the CPU kernels chunk internally for cache and threads
     done = 0
     while done < count:
         stop = min(count, done + chunk)
@@ -101,8 +105,9 @@ def _narrow_table(neighbors: torch.Tensor, n_pool: int, count: int) -> torch.Ten
     """The neighbour table as int32 for the Triton kernel, where that pays.
 
     Half the bytes keep more of the table and pool in L2 (H200, 10M fp32 rows
-    from a 1M-row pool, four runs: d = 16 +10%, +11%, -4%, +8%; d = 32 +4%,
-    +6%, +4%, +3%; see kernels/interpolate_triton.TABLE_DTYPES). Narrowing is one extra pass over
+    from a 1M-row pool: with the default cache policy, d = 16 +11%, d = 32 +6%
+    in run 9; without hints see kernels/interpolate_triton.TABLE_DTYPES).
+    Narrowing is one extra pass over
     the table (12 bytes per entry), so it is done only when the call makes at
     least as many rows as the table has entries; a failed allocation keeps the
     int64 table.

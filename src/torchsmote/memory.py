@@ -15,7 +15,7 @@ _WORK_BYTES_PER_ROW = 64
 #: Share of the free device memory one generation chunk may use.
 _CHUNK_SHARE = 0.25
 #: Largest chunk on CUDA: 16M rows keeps each launch well under a second.
-_MAX_CUDA_CHUNK = 1 << 24
+MAX_CUDA_CHUNK = 1 << 24
 #: Bytes between the writes of :func:`prefault`: one per KB (four per 4 KB page)
 #: gives 124k writes on W1's 127 MB synthetic block, enough for torch to split
 #: them across threads (its grain is 32k elements); one write per page (31k)
@@ -40,7 +40,7 @@ def cuda_chunk_rows(device: torch.device, n_features: int, itemsize: int) -> int
     compute_itemsize = max(4, itemsize)  # fp16/bf16 interpolate in fp32, fp64 in fp64
     per_row = _WORK_BYTES_PER_ROW + n_features * (itemsize + 2 * compute_itemsize)
     free = free_bytes(device) or 0
-    return int(max(1, min(_MAX_CUDA_CHUNK, (free * _CHUNK_SHARE) // per_row)))
+    return int(max(1, min(MAX_CUDA_CHUNK, (free * _CHUNK_SHARE) // per_row)))
 
 
 def check_fits(device: torch.device, n_bytes: int, what: str) -> None:
