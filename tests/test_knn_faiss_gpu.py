@@ -291,12 +291,6 @@ def test_resolve_knn_backend_faiss_on_cuda(monkeypatch):
         resolve_knn_backend("faiss", CUDA1)
 
 
-def test_knn_self_faiss_refuses_cuda_like_tensors_without_faiss_gpu(monkeypatch):
-    monkeypatch.setitem(sys.modules, "faiss", CpuOnlyFaiss())
-    with pytest.raises(ValueError, match="CPU tensors, or CUDA tensors with faiss-gpu"):
-        knn_faiss.knn_self_faiss(torch.empty((10, 2), device="meta"), 3)
-
-
 def test_estimator_refuses_faiss_on_cuda_up_front(monkeypatch):
     """With faiss-cpu, SMOTE(device='cuda', knn_backend='faiss') fails at fit, before any k-NN."""
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
