@@ -449,12 +449,12 @@ def launch_overhead(device, quick: bool) -> dict:
 
 
 def lingering_lines(device, quick: bool) -> list[dict]:
-    """Do the kernel's ``evict_last`` pool lines slow the *next* kernel?
+    """Do the lines the kernel's cache hints keep in L2 (``evict_last``) slow the *next* kernel?
 
     After one generation launch (10M rows at d = 16 from a 1M-row pool, int32
     table) with each cache policy, time an L2-sized follow-up alone (CUDA events):
     20 copies of a 12 MB tensor into another (24 MB, inside a 50 MB L2). Also the
-    follow-up after itself ("warm") and after a 1 GB copy ("after copy"). Median
+    follow-up after itself ("warm") and after a 160 MB copy ("after copy"). Median
     of 8 rounds, milliseconds.
     """
     from torchsmote.kernels.counter_rng import stream_key
